@@ -1,0 +1,145 @@
+import type { Service } from '../lifecycle.js';
+import { createToken } from '../tokens.js';
+
+/** A node of the cluster. `address` is its cluster-port address (host:port). */
+export interface NodeInfo {
+  readonly id: number;
+  readonly address: string;
+  /** HTTP address (host:port), when known. */
+  readonly httpAddress?: string;
+}
+
+export interface ShardInfo {
+  readonly id: number;
+  /** Node IDs that hold a copy of the shard. */
+  readonly owners: readonly number[];
+}
+
+export interface ShardGroupInfo {
+  readonly id: number;
+  /** Inclusive start, ns since the epoch. */
+  readonly startTime: bigint;
+  /** Exclusive end, ns since the epoch. */
+  readonly endTime: bigint;
+  /** Soft delete: set when the group was deleted (ns); deleted groups are skipped by every lookup. */
+  readonly deletedAt?: bigint;
+  readonly shards: readonly ShardInfo[];
+}
+
+export interface RetentionPolicyInfo {
+  readonly name: string;
+  readonly replicaN: number;
+  /** 0n = infinite. */
+  readonly durationNs: bigint;
+  readonly shardGroupDurationNs: bigint;
+  /** Sorted by startTime; includes soft-deleted groups (tombstones). */
+  readonly shardGroups: readonly ShardGroupInfo[];
+}
+
+export interface ContinuousQueryInfo {
+  readonly name: string;
+  /** The full `CREATE CONTINUOUS QUERY ...` text, as SHOW CONTINUOUS QUERIES prints it. */
+  readonly query: string;
+}
+
+export type Privilege = 'READ' | 'WRITE' | 'ALL' | 'NO PRIVILEGES';
+
+export interface UserInfo {
+  readonly name: string;
+  readonly hash: string;
+  readonly admin: boolean;
+  readonly privileges: Readonly<Record<string, Privilege>>;
+}
+
+export interface DatabaseInfo {
+  readonly name: string;
+  /** '' when the database has no default policy. */
+  readonly defaultRetentionPolicy: string;
+  readonly retentionPolicies: readonly RetentionPolicyInfo[];
+  readonly continuousQueries: readonly ContinuousQueryInfo[];
+}
+
+/** The applied, immutable meta state. Treat every part as read-only. */
+export interface MetaData {
+  /** Index of the last applied command (raft index). */
+  readonly index: number;
+  readonly term: number;
+  readonly clusterId: string;
+  readonly nodes: readonly NodeInfo[];
+  readonly databases: readonly DatabaseInfo[];
+  readonly users: readonly UserInfo[];
+  readonly maxNodeId: number;
+  readonly maxShardGroupId: number;
+  readonly maxShardId: number;
+}
+
+export interface RetentionPolicySpec {
+  readonly name: string;
+  /** Default 0n (infinite) for CREATE DATABASE; required for CREATE RETENTION POLICY. */
+  readonly durationNs?: bigint;
+  readonly replicaN?: number;
+  /** 0n or absent = computed from the duration (InfluxDB's rules). */
+  readonly shardGroupDurationNs?: bigint;
+}
+
+export interface RetentionPolicyUpdate {
+  readonly name?: string;
+  readonly durationNs?: bigint;
+  readonly replicaN?: number;
+  readonly shardGroupDurationNs?: bigint;
+}
+
+export type MetaChangeListener = (data: MetaData) => void;
+
+/**
+ * The cluster's metadata, replicated (meta-raft). Reads are local and cheap; every mutation is one
+ * replicated command and resolves once it is applied on this node. Errors are TesseraErrors with
+ * ERR_META_* codes (messages worded as InfluxDB words them).
+ */
+export interface MetaStore extends Service {
+  readonly supports: MetaStoreSupports;
+  /** This node's ID (assigned by the meta store, never reused). */
+  nodeId(): number;
+  data(): MetaData;
+  database(name: string): DatabaseInfo | undefined;
+  /** rp '' = the database's default policy. */
+  retentionPolicy(db: string, rp: string): RetentionPolicyInfo | undefined;
+  /** Non-deleted groups overlapping [tmin, tmax] (both inclusive), ordered by start time. */
+  shardGroupsByTimeRange(db: string, rp: string, tmin: bigint, tmax: bigint): ShardGroupInfo[];
+  /** Returns the non-deleted group containing t, creating it (one command) on a miss. */
+  createShardGroupIfNotExists(db: string, rp: string, t: bigint): Promise<ShardGroupInfo>;
+  deleteShardGroup(db: string, rp: string, id: number): Promise<void>;
+
+  /** Idempotent when the database exists with the same default policy (InfluxDB 1.x semantics). */
+  createDatabase(name: string, rp?: RetentionPolicySpec & { makeDefault?: boolean }): Promise<DatabaseInfo>;
+  /** Dropping a missing database is not an error (InfluxDB 1.x). */
+  dropDatabase(name: string): Promise<void>;
+  createRetentionPolicy(db: string, spec: RetentionPolicySpec, makeDefault: boolean): Promise<RetentionPolicyInfo>;
+  alterRetentionPolicy(db: string, name: string, update: RetentionPolicyUpdate, makeDefault: boolean): Promise<void>;
+  dropRetentionPolicy(db: string, name: string): Promise<void>;
+  createContinuousQuery(db: string, name: string, query: string): Promise<void>;
+  dropContinuousQuery(db: string, name: string): Promise<void>;
+  createUser(name: string, hash: string, admin: boolean): Promise<void>;
+  dropUser(name: string): Promise<void>;
+  setUserPassword(name: string, hash: string): Promise<void>;
+  setAdminPrivilege(name: string, admin: boolean): Promise<void>;
+  setPrivilege(name: string, db: string, privilege: Privilege): Promise<void>;
+
+  addNode(address: string, httpAddress?: string): Promise<NodeInfo>;
+  removeNode(id: number, force: boolean): Promise<void>;
+
+  /** Linearizable barrier: resolves once this node has applied everything committed before the call. */
+  sync(): Promise<void>;
+  /** Called with each newly applied snapshot; returns an unsubscribe function. */
+  onChange(listener: MetaChangeListener): () => void;
+}
+
+export const MetaStore = createToken<MetaStore>('tessera.core.MetaStore');
+
+/** What a MetaStore implementation can do; read by callers and the conformance suite. */
+export interface MetaStoreSupports {
+  /** State survives a restart (same node dir). */
+  readonly persistent: boolean;
+  /** More than one member. */
+  readonly replicated: boolean;
+}

@@ -1,0 +1,10 @@
+// The one module plugins import from.
+export * from './config-schema.js';
+export * from './contracts/index.js';
+export * from './di.js';
+export * from './errors.js';
+export * from './lifecycle.js';
+export * from './logger.js';
+export * from './model/point.js';
+export * from './plugin.js';
+export * from './tokens.js';

@@ -1,0 +1,2 @@
+// Conformance suites and test helpers, exported for third-party plugins as `tessera/testing`.
+export {};
