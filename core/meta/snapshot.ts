@@ -96,11 +96,10 @@ const PRIVILEGES: readonly string[] = ['READ', 'WRITE', 'ALL', 'NO PRIVILEGES'];
 
 function user(v: unknown): UserInfo {
   const o = obj(v, 'user');
-  const privileges: Record<string, Privilege> = {};
-  for (const [db, p] of Object.entries(obj(o.privileges, 'user.privileges'))) {
-    if (typeof p !== 'string' || !PRIVILEGES.includes(p)) throw corrupt('bad privilege');
-    privileges[db] = p as Privilege;
-  }
+  const entries = Object.entries(obj(o.privileges, 'user.privileges'));
+  for (const [, p] of entries) if (typeof p !== 'string' || !PRIVILEGES.includes(p)) throw corrupt('bad privilege');
+  // fromEntries defines own properties, so a database named "__proto__" stays an ordinary key.
+  const privileges = Object.fromEntries(entries) as Record<string, Privilege>;
   return { name: str(o.name, 'user.name'), hash: str(o.hash, 'user.hash'), admin: bool(o.admin, 'user.admin'), privileges };
 }
 
