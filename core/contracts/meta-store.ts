@@ -134,13 +134,20 @@ export interface MetaStore extends Service {
   dropRetentionPolicy(db: string, name: string): Promise<void>;
   createContinuousQuery(db: string, name: string, query: string): Promise<void>;
   dropContinuousQuery(db: string, name: string): Promise<void>;
+  /**
+   * A no-op when the user exists with the same `hash` and `admin`, else ERR_META_USER_EXISTS. InfluxDB makes
+   * CREATE USER idempotent for the same *password*: with salted hashes the caller checks the password
+   * against the stored hash first and skips the call when it matches.
+   */
   createUser(name: string, hash: string, admin: boolean): Promise<void>;
   dropUser(name: string): Promise<void>;
   setUserPassword(name: string, hash: string): Promise<void>;
   setAdminPrivilege(name: string, admin: boolean): Promise<void>;
+  /** Records the user's privilege on db (REVOKE = the remaining privilege, or 'NO PRIVILEGES'); user checked before db. */
   setPrivilege(name: string, db: string, privilege: Privilege): Promise<void>;
 
   addNode(address: string, httpAddress?: string): Promise<NodeInfo>;
+  /** InfluxDB's DeleteNode rules (reference §5.6): owners are dropped, nothing is re-replicated. */
   removeNode(id: number, force: boolean): Promise<void>;
 
   /** Linearizable barrier: resolves once this node has applied everything committed before the call. */
