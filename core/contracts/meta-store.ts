@@ -80,6 +80,10 @@ export interface MetaData {
   readonly maxShardId: number;
 }
 
+/**
+ * A policy as a statement gives it. Leave out what the statement does not say: for CREATE DATABASE ... WITH
+ * an absent field matches any existing value, a given one must be equal (InfluxDB's Spec.Matches).
+ */
 export interface RetentionPolicySpec {
   readonly name: string;
   /** Default 0n (infinite) for CREATE DATABASE; required for CREATE RETENTION POLICY. */
