@@ -7,6 +7,7 @@ export * from './lifecycle.js';
 export * from './logger.js';
 export * from './model/hash.js';
 export * from './model/line-protocol.js';
+export * from './meta/index.js';
 export * from './model/point.js';
 export * from './model/series-key.js';
 export * from './plugin.js';

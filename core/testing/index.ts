@@ -1,2 +1,3 @@
 // Conformance suites and test helpers, exported for third-party plugins as `tessera/testing`.
-export {};
+export * from './memory-meta-store.js';
+export * from './meta-store-suite.js';
