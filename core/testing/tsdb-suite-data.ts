@@ -35,7 +35,12 @@ export function dataTests({ test, name, factory }: TSDBStoreSuiteOptions): void 
     t.deepEqual(store.shardInfo(3), { db: 'db1', rp: 'rp1' });
     t.deepEqual(store.shardInfo(1), { db: 'db2', rp: 'autogen' });
     await store.writeToShard(3, [makePoint('m', {}, { v: 1 }, 1n)]);
+    await store.writeToShard(1, [makePoint('other', {}, { v: 2 }, 1n)]);
+    t.deepEqual(store.reader(3).measurements(), ['m'], 'shards hold their own data');
+    t.deepEqual(store.reader(1).measurements(), ['other']);
+    t.deepEqual(scanAll(t, store.reader(1), 'm', 'v').times, []);
     await store.deleteShard(3);
+    t.deepEqual(store.reader(1).measurements(), ['other'], 'deleting a shard leaves the others alone');
     await store.deleteShard(3);
     await store.deleteShard(999);
     t.deepEqual(store.shardIds(), [1, 20]);

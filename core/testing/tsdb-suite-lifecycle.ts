@@ -87,8 +87,18 @@ export function lifecycleTests({ test, name, factory }: TSDBStoreSuiteOptions): 
     const r = await store.writeToShard(7, [makePoint('m', { h: 'a' }, { v: 2.5 }, 200n)]);
     t.is(r.dropped, 0);
     t.deepEqual(scanAll(t, store.reader(7), 'm,h=a', 'v').times, [100n, 200n]);
+    for (const [method, call] of calls(store)) {
+      let error: unknown;
+      try {
+        await call();
+      } catch (err) {
+        error = err;
+      }
+      t.is(error, undefined, `${method} works after a restart`);
+      if (method === 'deleteShard') await store.createShard('db', 'rp', 1);
+    }
     await store.deleteShard(7);
-    t.deepEqual(store.shardIds(), []);
+    t.deepEqual(store.shardIds(), [1]);
   });
 
   test(`${name}: start() and stop() are idempotent, also when called concurrently`, async (t) => {
