@@ -23,13 +23,16 @@ test('a column behaves like a sorted map from time to the newest value under app
   fc.assert(
     fc.property(fc.array(op, { maxLength: 120 }), fc.integer({ min: 1, max: 7 }), (ops, maxPoints) => {
       const col = new TimeValueColumn('float', 1);
+      const strings = new TimeValueColumn('string');
       const model = new Map<bigint, number>();
       for (const o of ops) {
         if (o.kind === 'append') {
           col.append(BigInt(o.time), o.value);
+          strings.append(BigInt(o.time), String(o.value));
           model.set(BigInt(o.time), o.value);
         } else if (o.kind === 'delete') {
           const removed = col.deleteRange(BigInt(o.from), BigInt(o.to));
+          strings.deleteRange(BigInt(o.from), BigInt(o.to));
           let expected = 0;
           for (const k of [...model.keys()]) {
             if (k >= BigInt(o.from) && k <= BigInt(o.to)) {
@@ -40,6 +43,7 @@ test('a column behaves like a sorted map from time to the newest value under app
           if (removed !== expected) return false;
         } else {
           read(col, -100n, 100n, maxPoints);
+          [...strings.blocks(-100n, 100n)];
         }
       }
       const expected = [...model.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
@@ -48,6 +52,9 @@ test('a column behaves like a sorted map from time to the newest value under app
         read(col, -10n, 10n, maxPoints),
         expected.filter(([k]) => k >= -10n && k <= 10n),
       );
+      const strs: unknown[] = [];
+      for (const b of strings.blocks(-100n, 100n, maxPoints)) strs.push(...(b.decode().values as string[]));
+      t.deepEqual(strs, expected.map(([, v]) => String(v)), 'a string column follows the same rules');
       return col.length === expected.length;
     }),
     { numRuns: 300 },
