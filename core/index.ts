@@ -12,3 +12,4 @@ export * from './model/point.js';
 export * from './model/series-key.js';
 export * from './plugin.js';
 export * from './tokens.js';
+export * from './tsdb/index.js';
