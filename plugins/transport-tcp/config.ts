@@ -18,7 +18,7 @@ export type TransportTcpConfig = SectionValue<typeof transportTcpSchema>;
 /** Validates the `[transport-tcp]` section (undefined = all defaults). */
 export function parseTransportTcpConfig(raw: unknown, path: string, problems: ConfigProblem[]): TransportTcpConfig {
   const cfg = parseSection(raw, path, transportTcpSchema, problems);
-  if (cfg['dial-timeout'] <= 0) problems.push({ path: `${path}.dial-timeout`, message: 'must be > 0' });
-  if (cfg['mux-timeout'] <= 0) problems.push({ path: `${path}.mux-timeout`, message: 'must be > 0' });
+  if (cfg['dial-timeout'] <= 0 && !problems.some((p) => p.path === `${path}.dial-timeout`)) problems.push({ path: `${path}.dial-timeout`, message: 'must be > 0' });
+  if (cfg['mux-timeout'] <= 0 && !problems.some((p) => p.path === `${path}.mux-timeout`)) problems.push({ path: `${path}.mux-timeout`, message: 'must be > 0' });
   return cfg;
 }
