@@ -215,7 +215,8 @@ export abstract class AbstractTSDBStore implements TSDBStore {
     checkName('measurement', measurement);
     this.#assertShard(shardId);
     await this.#track(this._deleteMeasurement(shardId, measurement));
-    this._fieldTypes(shardId).deleteMeasurement(measurement);
+    // The shard may have been deleted while the hook ran.
+    if (this._shardInfo(shardId) !== undefined) this._fieldTypes(shardId).deleteMeasurement(measurement);
   }
 
   #assertStarted(): void {

@@ -4,7 +4,7 @@ export type NumericArray = Float64Array | BigInt64Array;
 /** Capacity to grow to for at least `needed` slots: doubling while small, then x1.5 (bounded waste). */
 export function nextCapacity(current: number, needed: number): number {
   let cap = Math.max(current, 8);
-  while (cap < needed) cap = cap < 1 << 20 ? cap * 2 : Math.ceil(cap * 1.5);
+  while (cap < needed) cap = cap < 1 << 16 ? cap * 2 : Math.ceil(cap * 1.5);
   return cap;
 }
 

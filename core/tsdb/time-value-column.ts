@@ -110,9 +110,19 @@ export class TimeValueColumn {
       (outValues as FieldValue[])[o] = (values as FieldValue[])[src]!;
       o++;
     };
-    while (p < start || k < tailLen) {
-      if (k >= tailLen || (p < start && times[p]! <= times[tailAt(k)]!)) put(p++);
+    while (k < tailLen) {
+      if (p < start && times[p]! <= times[tailAt(k)]!) put(p++);
       else put(tailAt(k++));
+    }
+    // The rest of the prefix is later than every tail entry: copied in bulk.
+    if (p < start) {
+      outTimes.set(times.subarray(p, start), o);
+      if (Array.isArray(values)) {
+        for (let i = p; i < start; i++) (outValues as FieldValue[])[o + i - p] = values[i]!;
+      } else {
+        (outValues as Float64Array).set((values as Float64Array).subarray(p, start), o);
+      }
+      o += start - p;
     }
     this.#times = outTimes;
     this.#values = outValues;

@@ -26,3 +26,5 @@ export const tsdbMemoryPlugin = definePlugin<MemoryConfig>({
     });
   },
 });
+
+export default tsdbMemoryPlugin;
