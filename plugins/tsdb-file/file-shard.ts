@@ -138,6 +138,13 @@ export class FileShard implements ShardSources {
         this.logger.error({ file: join(this.dir, FIELDS_FILE), err: (err as Error).message }, 'damaged field index ignored');
       }
     }
+    // Types of data in segments (fields.json may lag behind a segment written just before a crash).
+    for (const seg of this.segments) {
+      for (const [m, list] of seg.byMeasurement) {
+        if (this.tombstones.measurementDeleted(m, seg.seq)) continue;
+        for (const s of list) for (const [f, fe] of s.fields) if (this.fieldTypes.typeOf(m, f) === undefined) this.fieldTypes.restore(m, f, fe.type);
+      }
+    }
     let lastGen = flushedGen;
     for (const gen of await listWalGens(walDir)) {
       const path = join(walDir, walFileName(gen));
@@ -276,7 +283,7 @@ export class FileShard implements ShardSources {
       await writer.abort();
       throw err;
     }
-    if (this.#closed) throw new Closed();
+    // Finished: install even when closing, so the WAL it replaces is released consistently.
     if (path !== undefined) this.#install([SegmentReader.open(path)], []);
     this.frozen = this.frozen.filter((f) => f !== frozen);
     this.version++;
