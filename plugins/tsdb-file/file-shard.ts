@@ -284,7 +284,7 @@ export class FileShard implements ShardSources {
       throw err;
     }
     // Finished: install even when closing, so the WAL it replaces is released consistently.
-    if (path !== undefined) this.#install([SegmentReader.open(path)], []);
+    if (path !== undefined) await this.#install([SegmentReader.open(path)], []);
     this.frozen = this.frozen.filter((f) => f !== frozen);
     this.version++;
     await this.#saveFieldTypes();
@@ -294,18 +294,19 @@ export class FileShard implements ShardSources {
   }
 
   /** Replaces `removed` segments by `added` ones (sorted by seq) and retires the removed files. */
-  #install(added: SegmentReader[], removed: readonly SegmentReader[]): void {
+  async #install(added: SegmentReader[], removed: readonly SegmentReader[]): Promise<void> {
     this.segments = [...this.segments.filter((s) => !removed.includes(s)), ...added].sort((a, b) => a.seq - b.seq || a.level - b.level);
     this.version++;
     for (const s of removed) {
       this.#retired.add(s);
       // Scans already running may still read the old file: unlink now, close the descriptor later.
-      fsp.rm(s.path, { force: true }).catch(() => undefined);
       const t = setTimeout(() => {
         if (this.#retired.delete(s)) s.close();
       }, 30_000);
       t.unref();
     }
+    for (const s of removed) await fsp.rm(s.path, { force: true });
+    if (removed.length > 0 && this.options.walFsync) await syncDir(this.dir);
   }
 
   async #pruneTombstones(): Promise<void> {
@@ -379,7 +380,7 @@ export class FileShard implements ShardSources {
       out?.close();
       throw new Closed();
     }
-    this.#install(out === undefined ? [] : [out], inputs);
+    await this.#install(out === undefined ? [] : [out], inputs);
     await this.#pruneTombstones();
   }
 
