@@ -12,3 +12,5 @@ export {
   type TSDBStoreSuiteOptions,
 } from './suite-harness.js';
 export { tsdbStoreSuite } from './tsdb-store-suite.js';
+export * from './memory-meta-store.js';
+export * from './meta-store-suite.js';
