@@ -44,6 +44,14 @@ export const ErrorCodes = {
   ERR_META_LOG_CORRUPT: 'meta log record is corrupt',
   ERR_META_NOT_LEADER: 'node is not the leader',
   ERR_META_PROPOSAL_DROPPED: 'proposal dropped',
+  ERR_META_INVALID_NAME: 'invalid name',
+  ERR_META_RP_NAME_EXISTS: 'retention policy name already exists',
+  ERR_META_SHARD_NOT_REPLICATED: 'shard not replicated',
+  ERR_META_NODE_ID_INVALID: 'node id must be greater than 0',
+  ERR_META_LAST_NODE: 'unable to drop the final node in a cluster',
+  ERR_META_USERNAME_REQUIRED: 'username required',
+  ERR_META_COMMAND_INVALID: 'invalid meta command',
+  ERR_META_SNAPSHOT_CORRUPT: 'meta snapshot is corrupt',
 
   // tsdb
   ERR_TSDB_SHARD_NOT_FOUND: 'shard not found',

@@ -8,3 +8,4 @@ export * from './logger.js';
 export * from './model/point.js';
 export * from './plugin.js';
 export * from './tokens.js';
+export * from './tsdb/index.js';

@@ -1,2 +1,16 @@
 // Conformance suites and test helpers, exported for third-party plugins as `tessera/testing`.
-export {};
+export { makePoint } from './points.js';
+export {
+  expectCode,
+  expectTypeError,
+  prng,
+  type ScanResult,
+  type SuiteContext,
+  scanAll,
+  type TestFn,
+  type TSDBStoreFactory,
+  type TSDBStoreSuiteOptions,
+} from './suite-harness.js';
+export { tsdbStoreSuite } from './tsdb-store-suite.js';
+export * from './memory-meta-store.js';
+export * from './meta-store-suite.js';

@@ -1,0 +1,7 @@
+// The meta state machine: pure data + applyCommand, shared by every MetaStore.
+export * from './apply.js';
+export * from './commands.js';
+export * from './durations.js';
+export * from './meta-data.js';
+export * from './snapshot.js';
+export { DEFAULT_POLICY_NAME } from './apply-schema.js';
