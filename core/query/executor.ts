@@ -10,7 +10,8 @@ import { executeMetaStatement } from './ddl/meta-statements.js';
 import { single, type Piece } from './emit.js';
 import { parseQuery } from './parser.js';
 import { printStatement } from './printer.js';
-import type { StatementResult, Value } from './result.js';
+import type { Series, StatementResult, Value } from './result.js';
+import { sameSeries } from './format-merge.js';
 import { executeSelect, type ShardMapperLike } from './select/index.js';
 import { showCardinality } from './show/show-cardinality.js';
 import { showFieldKeys, showMeasurements, showSeries, showTagKeys, showTagValues } from './show/show-data.js';
@@ -81,6 +82,13 @@ interface RunningQuery {
   readonly text: string;
   readonly db: string;
   readonly startNs: bigint;
+}
+
+function withPartial(s: Series, partial: boolean): Series {
+  const out: Series = { ...s };
+  if (partial) out.partial = true;
+  else delete out.partial;
+  return out;
 }
 
 function nowNs(): bigint {
@@ -179,12 +187,15 @@ export class QueryExecutor {
       ...(this.deps.writePoints !== undefined ? { writePoints: this.deps.writePoints } : {}),
     };
     // Hold one piece back so the last one of the statement goes out without `partial`.
-    let held: Piece | undefined;
+    // A series piece is `partial` exactly when the next piece continues the same series (InfluxDB's
+    // emitter), whatever flags the pieces came with; empty pieces are dropped.
+    let held: Series | undefined;
     for await (const series of executeSelect(stmt, selectCtx)) {
-      if (held !== undefined) yield { ...held, partial: true };
-      held = { series: [series] };
+      if (series.values.length === 0) continue;
+      if (held !== undefined) yield { series: [withPartial(held, sameSeries(held, series))], partial: true };
+      held = series;
     }
-    yield held ?? {};
+    yield held === undefined ? {} : { series: [withPartial(held, false)] };
   }
 
   private async executeOther(stmt: Statement, ctx: StatementContext): Promise<Piece[]> {
