@@ -222,7 +222,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
       dimensions: dimKeys,
       interval: dims.interval.toString(),
       offset: dims.offset.toString(),
-      ascending: plan !== null ? true : ascending,
+      ascending,
       columns: rawPlan?.refs ?? [],
       aggregates: plan?.specs ?? null,
     };
@@ -352,13 +352,14 @@ async function* aggregateSeries(
   const flush = function* (this: void): Generator<SeriesOut> {
     if (key === null || rows.length === 0) return;
     if (!takeSeries(stmt, counter)) return;
+    if (!ascending) rows.reverse();
     const out = finishTagSet(plan, rows, stmt, range, tmax, dims, ascending);
     if (out.length === 0) return;
     const t = tagsRecord(dimKeys, tags);
     const base: Omit<Series, 'values'> = t === undefined ? { name: target.name, columns } : { name: target.name, tags: t, columns };
     for (const s of pieces(base, out, Math.max(1, ctx.chunkSize), true)) yield { series: s, tagColumns };
   };
-  for await (const batch of reduceMappers(mappers, plan.specs, true)) {
+  for await (const batch of reduceMappers(mappers, plan.specs, ascending)) {
     if (batch.key !== key) {
       yield* flush();
       key = batch.key;
