@@ -200,7 +200,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
   for (const s of stmt.sources) if (s.kind === 'SubQuery') targets.push(...(await materialize(s, ctx, { ...range, tmax })));
   if (targets.length === 0) return;
   const schema: SourceSchema = unionSchema(targets.map((t) => ({ db: '', rp: '', name: t.name, shards: [], fields: t.fields, tagKeys: t.tagKeys })));
-  const cols: Column[] = expandColumns(fieldsNoTime, schema);
+  const cols: Column[] = expandColumns(fieldsNoTime, schema, new Set(dimensionKeys(dims, schema.tagKeys)));
   if (cols.length === 0) return;
   const seriesCounter = { n: 0 };
   const plan = isAgg ? planAggregate(cols, schema, dims.interval) : null;
