@@ -272,8 +272,9 @@ export class SelectParser extends ParserBase {
 function isKnownTimeZone(name: string): boolean {
   if (name === '' || name === 'UTC' || name === 'Local') return true;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    // Go looks zones up as files, so case matters: 'utc' or 'Europe/paris' are not found.
+    return !(resolved !== name && resolved.toLowerCase() === name.toLowerCase());
   } catch {
     return false;
   }
