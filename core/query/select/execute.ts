@@ -16,6 +16,7 @@ import { reduceMappers } from './reducer.js';
 import { resolveMeasurements, unionSchema } from './sources.js';
 import { bucketStart } from './time-buckets.js';
 import { extractTimeRange, type TimeRange } from './time-range.js';
+import { checkMathTypes } from './type-check.js';
 
 /** A measurement to read and how to open mappers over it. */
 interface ReadTarget {
@@ -105,7 +106,7 @@ async function closeAll(mappers: readonly Mapper[]): Promise<void> {
 
 /** Runs a subquery and loads its rows into a memory reader. */
 async function materialize(sq: SubQuery, ctx: SelectContext, outer: TimeRange): Promise<ReadTarget[]> {
-  const reader = new MemoryShardReader();
+  const reader = new MemoryShardReader({ keepDuplicates: true });
   let inner = sq.statement;
   if (inner.condition === null && (outer.hasMin || outer.hasMax)) {
     // The outer time range applies to the inner query when it has none of its own.
@@ -202,6 +203,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
   const schema: SourceSchema = unionSchema(targets.map((t) => ({ db: '', rp: '', name: t.name, shards: [], fields: t.fields, tagKeys: t.tagKeys })));
   const cols: Column[] = expandColumns(fieldsNoTime, schema, new Set(dimensionKeys(dims, schema.tagKeys)));
   if (cols.length === 0) return;
+  for (const c of cols) checkMathTypes(c.expr, schema);
   const seriesCounter = { n: 0 };
   const plan = isAgg ? planAggregate(cols, schema, dims.interval) : null;
   const rawPlan = isAgg ? null : (() => {

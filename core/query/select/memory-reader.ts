@@ -15,8 +15,12 @@ export class MemoryShardReader implements ShardReader {
   private readonly byMeasurement = new Map<string, Map<string, MemSeries>>();
   private readonly fieldTypes = new Map<string, Map<string, FieldType>>();
 
-  /** `blockPoints`: points per scanned block; `stats`: attach BlockStats to numeric blocks. */
-  constructor(private readonly options: { blockPoints?: number; stats?: boolean } = {}) {}
+  /**
+   * `blockPoints`: points per scanned block; `stats`: attach BlockStats to numeric blocks;
+   * `keepDuplicates`: rows at the same time stay separate (a subquery's stream), instead of the
+   * last one winning (storage semantics).
+   */
+  constructor(private readonly options: { blockPoints?: number; stats?: boolean; keepDuplicates?: boolean } = {}) {}
 
   /** Adds one row of a series: its tags, time and field values (nulls skipped). */
   add(measurement: string, tags: readonly Tag[], time: bigint, fields: ReadonlyArray<readonly [string, FieldValue | null]>): void {
@@ -43,7 +47,7 @@ export class MemoryShardReader implements ShardReader {
         s.fields.set(name, col);
       }
       const n = col.times.length;
-      if (n > 0 && col.times[n - 1] === time) col.values[n - 1] = v;
+      if (n > 0 && col.times[n - 1] === time && this.options.keepDuplicates !== true) col.values[n - 1] = v;
       else {
         col.times.push(time);
         col.values.push(v);
