@@ -64,7 +64,10 @@ export interface ShardReader {
   measurements(): string[];
   /** Series of a measurement, sorted by key. */
   series(measurement: string): SeriesInfo[];
-  /** Fields of a measurement, sorted by name. */
+  /**
+   * Fields of a measurement with their types, sorted by name; empty while the measurement has no series.
+   * (The shard remembers an emptied measurement's types, as InfluxDB 1.x does, until deleteMeasurement.)
+   */
   fields(measurement: string): FieldInfo[];
   /**
    * Blocks of one series field with times in [tmin, tmax] (inclusive), ascending, no duplicate
@@ -74,8 +77,12 @@ export interface ShardReader {
 }
 
 /**
- * This node's shards. Public methods check their arguments and state; errors are TesseraErrors with
- * ERR_TSDB_* codes. Writes are durable before they resolve when `supports.persistent`.
+ * This node's shards. Public methods check their arguments (TypeError) and state: every method, and
+ * every method of a reader, fails with ERR_SERVICE_NOT_STARTED before start() and after stop(). stop()
+ * waits for writes in flight; stop() then start() of the same instance keeps its shards and data.
+ * Writes are durable before they resolve when `supports.persistent`. Names and keys sort in UTF-8 byte
+ * order. core/tsdb's AbstractTSDBStore implements the checks; the conformance suite is
+ * `tsdbStoreSuite` in core/testing.
  */
 export interface TSDBStore extends Service {
   readonly supports: TSDBStoreSupports;
@@ -100,9 +107,12 @@ export interface TSDBStore extends Service {
    * `reader`). When absent, core's local mapper is used.
    */
   createMapper?(shardId: number, request: MapRequest, chunkSize: number): Mapper;
-  /** Deletes the given series' points with time in [tmin, tmax]; a series left empty disappears. */
+  /**
+   * Deletes the given series' points with time in [tmin, tmax]; unknown keys are ignored; a series left
+   * empty disappears from `series()`, a measurement left without series from `measurements()`.
+   */
   deleteSeries(shardId: number, seriesKeys: readonly string[], tmin: bigint, tmax: bigint): Promise<void>;
-  /** Deletes a measurement with all its series and fields. */
+  /** Deletes a measurement with all its series, data and field types; a missing one is not an error. */
   deleteMeasurement(shardId: number, measurement: string): Promise<void>;
 }
 

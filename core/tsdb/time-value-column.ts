@@ -1,0 +1,220 @@
+import type { Block, BlockValues } from '../contracts/tsdb-store.js';
+import type { FieldType, FieldValue } from '../model/point.js';
+import { ensureCapacity, lowerBound, nextCapacity, upperBound } from './growable.js';
+
+type Values = Float64Array | BigInt64Array | string[] | boolean[];
+
+/** Default maximum number of points in one Block yielded by {@link TimeValueColumn.blocks}. */
+export const DEFAULT_BLOCK_POINTS = 1000;
+
+function allocValues(type: FieldType, cap: number): Values {
+  switch (type) {
+    case 'float':
+      return new Float64Array(cap);
+    case 'integer':
+      return new BigInt64Array(cap);
+    default:
+      return [];
+  }
+}
+
+function valuesView(values: Values, lo: number, hi: number): BlockValues {
+  return Array.isArray(values) ? values.slice(lo, hi) : values.subarray(lo, hi);
+}
+
+/**
+ * The points of one series field, columnar: times in a BigInt64Array, values in a Float64Array
+ * (float), BigInt64Array (integer) or a plain array (string, boolean); grown by copying.
+ *
+ * Appends are O(1) and never sort: an out-of-order or duplicate time only marks the column unsorted
+ * from that index on; the next read sorts that tail (stably) and merges it, the later write winning
+ * at equal times. Invariant that makes Blocks safe snapshots: an element below `length` is never
+ * changed in place; sorting, merging and deleting build new arrays.
+ */
+export class TimeValueColumn {
+  readonly type: FieldType;
+  #times: BigInt64Array;
+  #values: Values;
+  #length = 0;
+  /** [0, sortedLength) is ascending without duplicates. */
+  #sortedLength = 0;
+  /** times[length - 1] while sorted (reading a BigInt64Array allocates; appends compare with this). */
+  #lastTime = 0n;
+
+  constructor(type: FieldType, initialCapacity = 8) {
+    this.type = type;
+    this.#times = new BigInt64Array(initialCapacity);
+    this.#values = allocValues(type, initialCapacity);
+  }
+
+  /** Number of stored entries (before duplicate times are merged away on the next read). */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends one value; `value` must be of the column's type (the caller validated it). */
+  append(time: bigint, value: FieldValue): void {
+    const n = this.#length;
+    if (n === this.#times.length) this.#grow(n + 1);
+    if (this.#sortedLength === n && (n === 0 || time > this.#lastTime)) {
+      this.#sortedLength = n + 1;
+      this.#lastTime = time;
+    }
+    this.#times[n] = time;
+    const values = this.#values;
+    if (Array.isArray(values)) (values as FieldValue[])[n] = value;
+    else (values as Float64Array)[n] = value as number; // BigInt64Array takes bigint; same slot write
+    this.#length = n + 1;
+  }
+
+  /** Sorts and deduplicates pending out-of-order appends (newest write wins at equal times). */
+  ensureSorted(): void {
+    if (this.#sortedLength === this.#length) return;
+    const times = this.#times;
+    const values = this.#values;
+    const start = this.#sortedLength;
+    const end = this.#length;
+    // Tail order: by time, then by arrival (stable), so the last of equal times is the newest.
+    let order: Uint32Array | undefined;
+    let tailSorted = true;
+    for (let i = start + 1; i < end; i++) {
+      if (times[i]! <= times[i - 1]!) {
+        tailSorted = false;
+        break;
+      }
+    }
+    if (!tailSorted) {
+      order = new Uint32Array(end - start);
+      for (let i = 0; i < order.length; i++) order[i] = start + i;
+      order.sort((a, b) => {
+        const ta = times[a]!;
+        const tb = times[b]!;
+        return ta < tb ? -1 : ta > tb ? 1 : a - b;
+      });
+    }
+    const tailAt = (k: number): number => (order === undefined ? start + k : order[k]!);
+    const tailLen = end - start;
+    // The prefix below the first tail time is copied as is.
+    const keep = lowerBound(times, start, times[tailAt(0)]!);
+    const cap = nextCapacity(0, end + 8);
+    const outTimes = new BigInt64Array(cap);
+    const outValues = allocValues(this.type, cap);
+    outTimes.set(times.subarray(0, keep));
+    if (Array.isArray(values)) {
+      for (let i = 0; i < keep; i++) (outValues as FieldValue[])[i] = values[i]!;
+    } else {
+      (outValues as Float64Array).set((values as Float64Array).subarray(0, keep));
+    }
+    let o = keep;
+    let p = keep;
+    let k = 0;
+    const put = (src: number): void => {
+      const t = times[src]!;
+      if (o > 0 && outTimes[o - 1] === t) o--; // a later entry at the same time replaces the earlier
+      outTimes[o] = t;
+      (outValues as FieldValue[])[o] = (values as FieldValue[])[src]!;
+      o++;
+    };
+    while (k < tailLen) {
+      if (p < start && times[p]! <= times[tailAt(k)]!) put(p++);
+      else put(tailAt(k++));
+    }
+    // The rest of the prefix is later than every tail entry: copied in bulk.
+    if (p < start) {
+      outTimes.set(times.subarray(p, start), o);
+      if (Array.isArray(values)) {
+        for (let i = p; i < start; i++) (outValues as FieldValue[])[o + i - p] = values[i]!;
+      } else {
+        (outValues as Float64Array).set((values as Float64Array).subarray(p, start), o);
+      }
+      o += start - p;
+    }
+    this.#times = outTimes;
+    this.#values = outValues;
+    this.#length = o;
+    this.#sortedLength = o;
+    this.#lastTime = o === 0 ? 0n : outTimes[o - 1]!;
+  }
+
+  /** Smallest time, or undefined when empty. */
+  minTime(): bigint | undefined {
+    this.ensureSorted();
+    return this.#length === 0 ? undefined : this.#times[0];
+  }
+
+  /** Largest time, or undefined when empty. */
+  maxTime(): bigint | undefined {
+    this.ensureSorted();
+    return this.#length === 0 ? undefined : this.#times[this.#length - 1];
+  }
+
+  /** Number of distinct times in [tmin, tmax]. */
+  countInRange(tmin: bigint, tmax: bigint): number {
+    this.ensureSorted();
+    if (tmin > tmax) return 0;
+    return upperBound(this.#times, this.#length, tmax) - lowerBound(this.#times, this.#length, tmin);
+  }
+
+  /** Removes entries with time in [tmin, tmax]; returns how many were removed. */
+  deleteRange(tmin: bigint, tmax: bigint): number {
+    this.ensureSorted();
+    if (tmin > tmax || this.#length === 0) return 0;
+    const n = this.#length;
+    const lo = lowerBound(this.#times, n, tmin);
+    const hi = upperBound(this.#times, n, tmax);
+    if (hi <= lo) return 0;
+    const remaining = n - (hi - lo);
+    const cap = nextCapacity(0, remaining + 8);
+    const times = new BigInt64Array(cap);
+    times.set(this.#times.subarray(0, lo));
+    times.set(this.#times.subarray(hi, n), lo);
+    let values: Values;
+    if (Array.isArray(this.#values)) {
+      values = (this.#values as FieldValue[]).slice(0, lo).concat((this.#values as FieldValue[]).slice(hi, n)) as Values;
+    } else {
+      values = allocValues(this.type, cap);
+      (values as Float64Array).set((this.#values as Float64Array).subarray(0, lo));
+      (values as Float64Array).set((this.#values as Float64Array).subarray(hi, n), lo);
+    }
+    this.#times = times;
+    this.#values = values;
+    this.#length = remaining;
+    this.#sortedLength = remaining;
+    this.#lastTime = remaining === 0 ? 0n : times[remaining - 1]!;
+    return hi - lo;
+  }
+
+  /**
+   * Blocks of at most `maxPoints` entries with time in [tmin, tmax], ascending. Each Block decodes to
+   * views of the current arrays (copies for strings and booleans); later writes do not change them.
+   */
+  *blocks(tmin: bigint, tmax: bigint, maxPoints = DEFAULT_BLOCK_POINTS): Generator<Block> {
+    this.ensureSorted();
+    if (tmin > tmax) return;
+    const times = this.#times;
+    const values = this.#values;
+    const lo = lowerBound(times, this.#length, tmin);
+    const hi = upperBound(times, this.#length, tmax);
+    for (let a = lo; a < hi; a += maxPoints) {
+      const b = Math.min(hi, a + maxPoints);
+      yield {
+        count: b - a,
+        minTime: times[a]!,
+        maxTime: times[b - 1]!,
+        decode: () => ({ times: times.subarray(a, b), values: valuesView(values, a, b) }),
+      };
+    }
+  }
+
+  /** Approximate bytes held by this column's arrays. */
+  byteSize(): number {
+    const v = this.#values;
+    return this.#times.byteLength + (Array.isArray(v) ? v.length * 8 : v.byteLength);
+  }
+
+  #grow(needed: number): void {
+    const n = this.#length;
+    this.#times = ensureCapacity(this.#times, n, needed);
+    if (!Array.isArray(this.#values)) this.#values = ensureCapacity(this.#values, n, needed);
+  }
+}
