@@ -1,0 +1,75 @@
+import test from 'ava';
+import type { MetaData, MetaStoreSupports } from '../../core/contracts/meta-store.js';
+import { TesseraError } from '../../core/errors.js';
+import { BaseMetaStore, emptyMetaData, type LoggedCommand } from '../../core/meta/index.js';
+
+/** A storage hook that keeps what it persisted and can be told to fail its next write. */
+class RecordingStore extends BaseMetaStore {
+  readonly supports: MetaStoreSupports = { persistent: false, replicated: false };
+  readonly persisted: LoggedCommand[] = [];
+  failNext = false;
+
+  constructor() {
+    super({ address: 'n1:8088', now: () => 77n });
+  }
+  protected override async _open(): Promise<MetaData> {
+    return emptyMetaData();
+  }
+  protected override async _persist(commands: readonly LoggedCommand[]): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('disk full');
+    }
+    this.persisted.push(...commands);
+  }
+  protected override async _close(): Promise<void> {}
+}
+
+test('a failed write rejects the batch, leaves the state as it was, and the next command continues the index', async (t) => {
+  const s = new RecordingStore();
+  await s.start();
+  const before = s.data();
+  s.failNext = true;
+  await t.throwsAsync(s.createDatabase('lost'), { message: 'disk full' });
+  t.is(s.data(), before);
+  await s.createDatabase('kept');
+  t.deepEqual(s.persisted.map((c) => [c.index, c.command.type]), [
+    [1, 'addNode'],
+    [2, 'createDatabase'],
+  ]);
+  t.is(s.data().index, 2);
+  await s.stop();
+});
+
+test('rejected commands are not persisted and do not take an index', async (t) => {
+  const s = new RecordingStore();
+  await s.start();
+  const err = await t.throwsAsync(s.dropUser('nobody'));
+  t.true(err instanceof TesseraError);
+  t.is(s.persisted.length, 1);
+  t.is(s.data().index, 1);
+  await s.stop();
+});
+
+test('commands carry the proposer clock (soft delete time)', async (t) => {
+  const s = new RecordingStore();
+  await s.start();
+  await s.createDatabase('db');
+  const g = await s.createShardGroupIfNotExists('db', '', 0n);
+  await s.deleteShardGroup('db', '', g.id);
+  const last = s.persisted.at(-1)!.command;
+  t.deepEqual(last, { type: 'deleteShardGroup', db: 'db', rp: '', id: g.id, nowNs: '77' });
+  t.is(s.retentionPolicy('db', '')!.shardGroups[0]!.deletedAt, 77n);
+  await s.stop();
+});
+
+test('proposals made while a batch is being written are committed together in the next batch', async (t) => {
+  const s = new RecordingStore();
+  await s.start();
+  const batches: number[] = [];
+  s.onChange(() => batches.push(s.persisted.length));
+  await Promise.all([s.createDatabase('a'), s.createDatabase('b'), s.createDatabase('c'), s.createDatabase('d')]);
+  // the first proposal starts a batch alone; the three queued behind it form the second batch
+  t.deepEqual(batches, [2, 5]);
+  await s.stop();
+});
