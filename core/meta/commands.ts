@@ -76,7 +76,11 @@ const SCHEMA: Readonly<Record<MetaCommandType, Readonly<Record<string, FieldRule
   setPrivilege: { name: ['string'], db: ['string'], privilege: ['privilege'] },
 };
 
-const PRIVILEGES: readonly string[] = ['READ', 'WRITE', 'ALL', 'NO PRIVILEGES'];
+/** Every privilege a user can hold on a database. */
+export const PRIVILEGES: readonly Privilege[] = ['READ', 'WRITE', 'ALL', 'NO PRIVILEGES'];
+const POLICY_FIELDS = { durationNs: ['ns', 'optional'], replicaN: ['int', 'optional'], shardGroupDurationNs: ['ns', 'optional'] } as const;
+const SPEC_RULES: Readonly<Record<string, FieldRule>> = { name: ['string'], ...POLICY_FIELDS };
+const UPDATE_RULES: Readonly<Record<string, FieldRule>> = { name: ['string', 'optional'], ...POLICY_FIELDS };
 const NS_RE = /^-?(0|[1-9]\d{0,18})$/;
 
 /** Encodes a command as UTF-8 JSON (what the meta log and Raft carry). */
@@ -129,14 +133,14 @@ function checkKind(v: unknown, kind: FieldKind): boolean {
     case 'ns':
       return typeof v === 'string' && NS_RE.test(v);
     case 'privilege':
-      return typeof v === 'string' && PRIVILEGES.includes(v);
+      return typeof v === 'string' && (PRIVILEGES as readonly string[]).includes(v);
     case 'spec':
       if (!isRecord(v)) return false;
-      checkFields(v, { name: ['string'], durationNs: ['ns', 'optional'], replicaN: ['int', 'optional'], shardGroupDurationNs: ['ns', 'optional'] }, 'rp');
+      checkFields(v, SPEC_RULES, 'rp');
       return true;
     case 'update':
       if (!isRecord(v)) return false;
-      checkFields(v, { name: ['string', 'optional'], durationNs: ['ns', 'optional'], replicaN: ['int', 'optional'], shardGroupDurationNs: ['ns', 'optional'] }, 'update');
+      checkFields(v, UPDATE_RULES, 'update');
       return true;
   }
 }
