@@ -184,3 +184,19 @@ test('findShardLocation and liveShardIds skip deleted groups', (t) => {
   t.is(findShardLocation(data, 99), undefined);
   t.deepEqual(liveShardIds(data), [3, 4]);
 });
+
+test('ALTER of replication or shard duration only affects groups created afterwards (InfluxDB #4212)', (t) => {
+  let data = run(dbWith(3, 1, 0n)); // infinite, RF 1 -> 3 shards of one owner, 7d groups
+  const first = group(data, iso('2000-01-03T00:00:00Z'));
+  data = run(
+    [{ type: 'alterRetentionPolicy', db: 'db', name: 'rp', update: { replicaN: 3, shardGroupDurationNs: D.toString() }, makeDefault: false }],
+    first.data,
+  );
+  const rp = findRetentionPolicy(data, 'db', 'rp')!;
+  t.deepEqual(rp.shardGroups[0], first.g, 'the existing group is untouched');
+  // a time inside the old 7d group still maps to it; a later time gets a 1d group with one 3-owner shard
+  t.is(shardGroupByTimestamp(data, 'db', 'rp', iso('2000-01-05T00:00:00Z'))?.id, first.g.id);
+  const next = group(data, iso('2000-01-20T05:00:00Z')).g;
+  t.is(next.endTime - next.startTime, D);
+  t.deepEqual(next.shards.map((s) => s.owners.length), [3]);
+});
