@@ -110,7 +110,7 @@ export abstract class BaseMetaStore implements MetaStore {
     const mine = data.nodes.find((n) => n.address === this.address);
     if (mine !== undefined) {
       if (this.httpAddress !== undefined && mine.httpAddress !== this.httpAddress) {
-        await this.enqueue({ type: 'updateNode', id: mine.id, address: this.address, httpAddress: this.httpAddress });
+        await this.submit({ type: 'updateNode', id: mine.id, address: this.address, httpAddress: this.httpAddress });
       }
       return mine.id;
     }
@@ -121,14 +121,14 @@ export abstract class BaseMetaStore implements MetaStore {
         clusterId: BigInt.asUintN(63, randomBytes(8).readBigUInt64BE()).toString(),
         ...(this.httpAddress === undefined ? {} : { httpAddress: this.httpAddress }),
       };
-      return ((await this.enqueue(cmd)) as NodeInfo).id;
+      return ((await this.submit(cmd)) as NodeInfo).id;
     }
     if (data.nodes.length === 1) {
       // A cluster of one restarted with another bind address: it is still the same node.
       const id = data.nodes[0]!.id;
       this.logger.info({ id, address: this.address }, 'node address changed; updating meta');
       const cmd: MetaCommand = { type: 'updateNode', id, address: this.address, ...(this.httpAddress === undefined ? {} : { httpAddress: this.httpAddress }) };
-      await this.enqueue(cmd);
+      await this.submit(cmd);
       return id;
     }
     throw new TesseraError('ERR_META_NODE_NOT_FOUND', `no node with address ${this.address} in the meta data`);
@@ -167,10 +167,16 @@ export abstract class BaseMetaStore implements MetaStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.enqueue(command);
+    return this.submit(command);
   }
 
-  private enqueue(command: MetaCommand): Promise<unknown> {
+  /**
+   * Makes one command durable and applied, resolving with its result. The default is the local path
+   * (ordered queue, group commit through `_persist`, then `publish`). A replicated store overrides it:
+   * hand the command to consensus, apply committed entries with `applyCommand`, `publish` the state and
+   * resolve from the applied outcome; `_persist` is then unused.
+   */
+  protected submit(command: MetaCommand): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.queue.push({ command, resolve, reject });
       if (!this.running) {
@@ -216,8 +222,7 @@ export abstract class BaseMetaStore implements MetaStore {
           for (const p of batch) p.reject(err);
           return;
         }
-        this.current = data;
-        this.emit(data);
+        this.publish(data);
       }
       batch.forEach((p, i) => {
         const out = outcomes[i]!;
@@ -227,7 +232,14 @@ export abstract class BaseMetaStore implements MetaStore {
     }
   }
 
-  private emit(data: MetaData): void {
+  /** The applied state, whatever the lifecycle state (for subclasses). */
+  protected get applied(): MetaData {
+    return this.current;
+  }
+
+  /** Installs a newly applied state (reads see it at once) and tells the change listeners. */
+  protected publish(data: MetaData): void {
+    this.current = data;
     for (const listener of [...this.listeners]) {
       try {
         listener(data);
