@@ -15,7 +15,7 @@ import type {
 import { TesseraError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { applyCommand } from './apply.js';
-import type { MetaCommand, RetentionPolicySpecJson, RetentionPolicyUpdateJson } from './commands.js';
+import { specToJson, updateToJson, validateCommand, type MetaCommand } from './commands.js';
 import { truncateGo } from './durations.js';
 import { emptyMetaData, findDatabase, findRetentionPolicy, policyGroupByTimestamp, shardGroupsByTimeRange } from './meta-data.js';
 
@@ -177,6 +177,12 @@ export abstract class BaseMetaStore implements MetaStore {
    * resolve from the applied outcome; `_persist` is then unused.
    */
   protected submit(command: MetaCommand): Promise<unknown> {
+    // What gets logged must decode again at the next start: check it against the codec's schema now.
+    try {
+      validateCommand(command);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ command, resolve, reject });
       if (!this.running) {
@@ -306,7 +312,7 @@ export abstract class BaseMetaStore implements MetaStore {
   }
 
   async createDatabase(name: string, rp?: RetentionPolicySpec & { makeDefault?: boolean }): Promise<DatabaseInfo> {
-    const cmd: MetaCommand = rp === undefined ? { type: 'createDatabase', name } : { type: 'createDatabase', name, rp: specJson(rp) };
+    const cmd: MetaCommand = rp === undefined ? { type: 'createDatabase', name } : { type: 'createDatabase', name, rp: specToJson(rp) };
     return (await this.propose(cmd)) as DatabaseInfo;
   }
 
@@ -315,11 +321,11 @@ export abstract class BaseMetaStore implements MetaStore {
   }
 
   async createRetentionPolicy(db: string, spec: RetentionPolicySpec, makeDefault: boolean): Promise<RetentionPolicyInfo> {
-    return (await this.propose({ type: 'createRetentionPolicy', db, rp: specJson(spec), makeDefault })) as RetentionPolicyInfo;
+    return (await this.propose({ type: 'createRetentionPolicy', db, rp: specToJson(spec), makeDefault })) as RetentionPolicyInfo;
   }
 
   async alterRetentionPolicy(db: string, name: string, update: RetentionPolicyUpdate, makeDefault: boolean): Promise<void> {
-    await this.propose({ type: 'alterRetentionPolicy', db, name, update: updateJson(update), makeDefault });
+    await this.propose({ type: 'alterRetentionPolicy', db, name, update: updateToJson(update), makeDefault });
   }
 
   async dropRetentionPolicy(db: string, name: string): Promise<void> {
@@ -378,22 +384,4 @@ export abstract class BaseMetaStore implements MetaStore {
       this.listeners.delete(listener);
     };
   }
-}
-
-function specJson(spec: RetentionPolicySpec): RetentionPolicySpecJson {
-  return {
-    name: spec.name,
-    ...(spec.durationNs === undefined ? {} : { durationNs: spec.durationNs.toString() }),
-    ...(spec.replicaN === undefined ? {} : { replicaN: spec.replicaN }),
-    ...(spec.shardGroupDurationNs === undefined ? {} : { shardGroupDurationNs: spec.shardGroupDurationNs.toString() }),
-  };
-}
-
-function updateJson(u: RetentionPolicyUpdate): RetentionPolicyUpdateJson {
-  return {
-    ...(u.name === undefined ? {} : { name: u.name }),
-    ...(u.durationNs === undefined ? {} : { durationNs: u.durationNs.toString() }),
-    ...(u.replicaN === undefined ? {} : { replicaN: u.replicaN }),
-    ...(u.shardGroupDurationNs === undefined ? {} : { shardGroupDurationNs: u.shardGroupDurationNs.toString() }),
-  };
 }

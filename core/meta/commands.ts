@@ -1,5 +1,5 @@
 import { TesseraError } from '../errors.js';
-import type { Privilege } from '../contracts/meta-store.js';
+import type { Privilege, RetentionPolicySpec, RetentionPolicyUpdate } from '../contracts/meta-store.js';
 
 /** A retention policy spec inside a command; durations are decimal ns strings. */
 export interface RetentionPolicySpecJson {
@@ -151,4 +151,24 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function invalid(detail: string): TesseraError {
   return new TesseraError('ERR_META_COMMAND_INVALID', `invalid meta command: ${detail}`);
+}
+
+/** A contract RetentionPolicySpec as it travels in a command (bigints as decimal strings). */
+export function specToJson(spec: RetentionPolicySpec): RetentionPolicySpecJson {
+  return {
+    name: spec.name,
+    ...(spec.durationNs === undefined ? {} : { durationNs: spec.durationNs.toString() }),
+    ...(spec.replicaN === undefined ? {} : { replicaN: spec.replicaN }),
+    ...(spec.shardGroupDurationNs === undefined ? {} : { shardGroupDurationNs: spec.shardGroupDurationNs.toString() }),
+  };
+}
+
+/** A contract RetentionPolicyUpdate as it travels in a command. */
+export function updateToJson(u: RetentionPolicyUpdate): RetentionPolicyUpdateJson {
+  return {
+    ...(u.name === undefined ? {} : { name: u.name }),
+    ...(u.durationNs === undefined ? {} : { durationNs: u.durationNs.toString() }),
+    ...(u.replicaN === undefined ? {} : { replicaN: u.replicaN }),
+    ...(u.shardGroupDurationNs === undefined ? {} : { shardGroupDurationNs: u.shardGroupDurationNs.toString() }),
+  };
 }

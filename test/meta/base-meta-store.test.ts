@@ -73,3 +73,12 @@ test('proposals made while a batch is being written are committed together in th
   t.deepEqual(batches, [2, 5]);
   await s.stop();
 });
+
+test('a command that would not decode at the next start is refused before it is logged', async (t) => {
+  const s = new RecordingStore();
+  await s.start();
+  const spec = { name: 'r', durationNs: 3_600_000_000_000n, replicaN: 1.5 };
+  await t.throwsAsync(s.createRetentionPolicy('db', spec, false), { code: 'ERR_META_COMMAND_INVALID' } as never);
+  t.is(s.persisted.length, 1);
+  await s.stop();
+});
