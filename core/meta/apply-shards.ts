@@ -67,3 +67,21 @@ export function deleteShardGroup(data: MetaData, dbName: string, rpName: string,
   const db = findDatabase(data, dbName)!;
   return { data: putDatabase(data, putPolicy(db, rp.name, { ...rp, shardGroups })) };
 }
+
+/**
+ * DROP SHARD (InfluxDB 1.x's Data.DropShard): removes the shard from its group; dropping a group's last
+ * shard soft-deletes the group. An unknown ID is not an error, so the command can be re-run.
+ */
+export function dropShard(data: MetaData, id: number, nowNs: bigint): HandlerOutcome {
+  for (const db of data.databases)
+    for (const rp of db.retentionPolicies)
+      for (const g of rp.shardGroups) {
+        if (!g.shards.some((s) => s.id === id)) continue;
+        const shards = g.shards.filter((s) => s.id !== id);
+        const group: ShardGroupInfo =
+          shards.length === 0 && g.deletedAt === undefined ? { ...g, shards, deletedAt: nowNs } : { ...g, shards };
+        const shardGroups = rp.shardGroups.map((x) => (x === g ? group : x));
+        return { data: putDatabase(data, putPolicy(db, rp.name, { ...rp, shardGroups })) };
+      }
+  return { data };
+}

@@ -311,6 +311,10 @@ export abstract class BaseMetaStore implements MetaStore {
     await this.propose({ type: 'deleteShardGroup', db, rp, id, nowNs: this.now().toString() });
   }
 
+  async dropShard(id: number): Promise<void> {
+    await this.propose({ type: 'dropShard', id, nowNs: this.now().toString() });
+  }
+
   async createDatabase(name: string, rp?: RetentionPolicySpec & { makeDefault?: boolean }): Promise<DatabaseInfo> {
     const cmd: MetaCommand = rp === undefined ? { type: 'createDatabase', name } : { type: 'createDatabase', name, rp: specToJson(rp) };
     return (await this.propose(cmd)) as DatabaseInfo;

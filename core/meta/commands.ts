@@ -40,6 +40,7 @@ export type MetaCommand =
   | { readonly type: 'setDefaultRetentionPolicy'; readonly db: string; readonly name: string }
   | { readonly type: 'createShardGroup'; readonly db: string; readonly rp: string; readonly timestampNs: string }
   | { readonly type: 'deleteShardGroup'; readonly db: string; readonly rp: string; readonly id: number; readonly nowNs: string }
+  | { readonly type: 'dropShard'; readonly id: number; readonly nowNs: string }
   | { readonly type: 'createContinuousQuery'; readonly db: string; readonly name: string; readonly query: string }
   | { readonly type: 'dropContinuousQuery'; readonly db: string; readonly name: string }
   | { readonly type: 'createUser'; readonly name: string; readonly hash: string; readonly admin: boolean }
@@ -67,6 +68,7 @@ const SCHEMA: Readonly<Record<MetaCommandType, Readonly<Record<string, FieldRule
   setDefaultRetentionPolicy: { db: ['string'], name: ['string'] },
   createShardGroup: { db: ['string'], rp: ['string'], timestampNs: ['ns'] },
   deleteShardGroup: { db: ['string'], rp: ['string'], id: ['int'], nowNs: ['ns'] },
+  dropShard: { id: ['int'], nowNs: ['ns'] },
   createContinuousQuery: { db: ['string'], name: ['string'], query: ['string'] },
   dropContinuousQuery: { db: ['string'], name: ['string'] },
   createUser: { name: ['string'], hash: ['string'], admin: ['bool'] },

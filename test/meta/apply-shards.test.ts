@@ -200,3 +200,17 @@ test('ALTER of replication or shard duration only affects groups created afterwa
   t.is(next.endTime - next.startTime, D);
   t.deepEqual(next.shards.map((s) => s.owners.length), [3]);
 });
+
+test('dropShard removes one shard; the last one soft-deletes the group (InfluxDB Data.DropShard)', (t) => {
+  let data = run(dbWith(2, 1)); // 2 shards per group
+  data = group(data, iso('2000-01-01T00:00:00Z')).data;
+  data = run([{ type: 'dropShard', id: 1, nowNs: '9' }], data);
+  let g = findRetentionPolicy(data, 'db', 'rp')!.shardGroups[0]!;
+  t.deepEqual(g.shards.map((s) => s.id), [2]);
+  t.is(g.deletedAt, undefined);
+  data = run([{ type: 'dropShard', id: 2, nowNs: '10' }, { type: 'dropShard', id: 77, nowNs: '11' }], data);
+  g = findRetentionPolicy(data, 'db', 'rp')!.shardGroups[0]!;
+  t.deepEqual(g.shards, []);
+  t.is(g.deletedAt, 10n);
+  t.is(data.maxShardId, 2, 'IDs are not given back');
+});
