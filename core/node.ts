@@ -58,7 +58,9 @@ export async function bootNode(options: BootOptions): Promise<TesseraNode> {
   applyEnvOverrides(raw, env, CORE_SECTIONS);
   const problems: ConfigProblem[] = [];
   const config = parseCoreConfig(raw, problems);
-  if (problems.length) throw configError(problems);
+  // Plugins are loaded even when core sections have problems, so every problem is reported at once;
+  // only a broken [plugins] section stops here.
+  if (problems.some((p) => p.path.startsWith('plugins.'))) throw configError(problems);
 
   const refs = [config.plugins.meta, config.plugins.tsdb, config.plugins.transport, config.plugins.pool, ...config.plugins.extra];
   const plugins: Plugin<unknown>[] = [];
