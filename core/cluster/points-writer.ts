@@ -45,6 +45,8 @@ export class PointsWriter {
   readonly #store: PointsWriterStore;
   readonly #remote: RemoteShardWriter | undefined;
   readonly #log: Logger;
+  /** createShard calls in flight, so concurrent writes to a new shard create it once. */
+  readonly #creating = new Map<number, Promise<void>>();
 
   constructor(meta: PointsWriterMeta, store: PointsWriterStore, logger: Logger, remote?: RemoteShardWriter) {
     this.#meta = meta;
@@ -109,6 +111,15 @@ export class PointsWriter {
     return { batches: [...batches.values()], beyondRetention };
   }
 
+  #ensureShard(db: string, rp: string, shardId: number): Promise<void> {
+    let p = this.#creating.get(shardId);
+    if (!p) {
+      p = this.#store.createShard(db, rp, shardId).finally(() => this.#creating.delete(shardId));
+      this.#creating.set(shardId, p);
+    }
+    return p;
+  }
+
   async #writeShard(db: string, rp: string, batch: ShardBatch, consistency: ConsistencyLevel) {
     const self = this.#meta.nodeId();
     const needed = requiredAcks(consistency, batch.owners.length);
@@ -120,7 +131,7 @@ export class PointsWriter {
       batch.owners.map(async (owner) => {
         try {
           if (owner === self) {
-            if (!this.#store.shardInfo(batch.shardId)) await this.#store.createShard(db, rp, batch.shardId);
+            if (!this.#store.shardInfo(batch.shardId)) await this.#ensureShard(db, rp, batch.shardId);
             const r = await this.#store.writeToShard(batch.shardId, batch.points);
             dropped = Math.max(dropped, r.dropped);
             if (r.error && !error) error = r.error;
