@@ -17,5 +17,3 @@ export { tsdbStoreSuite } from './tsdb-store-suite.js';
 export * from './conn-pool-suite.js';
 export * from './memory-transport.js';
 export * from './transport-suite.js';
-export * from './memory-meta-store.js';
-export * from './meta-store-suite.js';
