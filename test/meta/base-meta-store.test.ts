@@ -114,3 +114,17 @@ test('property: under concurrent proposals, replaying what was persisted rebuild
     { numRuns: 100 },
   );
 });
+
+test('concurrent misses for the same group are coalesced into one command; a hit is a local read', async (t) => {
+  const s = new RecordingStore();
+  await s.start();
+  await s.createDatabase('db');
+  const H = 3_600_000_000_000n;
+  const groups = await Promise.all(Array.from({ length: 10 }, (_, i) => s.createShardGroupIfNotExists('db', '', BigInt(i) * H)));
+  t.is(new Set(groups.map((g) => g.id)).size, 1);
+  const count = () => s.persisted.filter((c) => c.command.type === 'createShardGroup').length;
+  t.is(count(), 1);
+  await s.createShardGroupIfNotExists('db', 'autogen', 5n * H);
+  t.is(count(), 1, 'a hit proposes nothing');
+  await s.stop();
+});
