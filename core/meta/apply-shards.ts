@@ -1,5 +1,6 @@
 import type { MetaData, RetentionPolicyInfo, ShardGroupInfo, ShardInfo } from '../contracts/meta-store.js';
-import { MAX_NANO_TIME, truncateGo } from './durations.js';
+import { MAX_TIME } from '../model/point.js';
+import { truncateGo } from './durations.js';
 import { findDatabase, policyGroupByTimestamp, policyOf } from './meta-data.js';
 import { databaseNotFound, metaError, policyNotFound, putDatabase, putPolicy, type HandlerOutcome } from './update-helpers.js';
 
@@ -46,7 +47,7 @@ export function createShardGroup(data: MetaData, dbName: string, rpName: string,
   }
   const startTime = truncateGo(t, rp.shardGroupDurationNs);
   let endTime = startTime + rp.shardGroupDurationNs;
-  if (endTime > MAX_NANO_TIME) endTime = MAX_NANO_TIME + 1n;
+  if (endTime > MAX_TIME) endTime = MAX_TIME + 1n;
   const group: ShardGroupInfo = { id: data.maxShardGroupId + 1, startTime, endTime, shards };
   const shardGroups = [...rp.shardGroups, group].sort(compareGroups);
   const db = findDatabase(data, dbName)!;

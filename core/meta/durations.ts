@@ -8,9 +8,6 @@ export const WEEK_NS = 7n * DAY_NS;
 /** InfluxDB's MinRetentionPolicyDuration: a finite RP duration must be at least 1h. */
 export const MIN_RETENTION_POLICY_DURATION_NS = HOUR_NS;
 
-/** InfluxDB's models.MaxNanoTime (int64 max - 1): a shard group's end is capped at this + 1. */
-export const MAX_NANO_TIME = 9_223_372_036_854_775_806n;
-
 /** Go's zero time (0001-01-01T00:00:00Z) is this many ns before the Unix epoch. */
 const GO_ZERO_TIME_OFFSET_NS = 62_135_596_800n * 1_000_000_000n;
 
