@@ -236,3 +236,44 @@ export function readFrames(
     conn.pause();
   };
 }
+
+/**
+ * One request/response exchange on a connection: writes `request` (a complete frame), then hands each
+ * response frame to `onFrame` until it returns true (write-shard: the first frame; map-shard: the frame
+ * with no chunk). Rejects on timeout (ERR_CLUSTER_TIMEOUT, the deadline covers the whole exchange, as
+ * InfluxDB's shard-writer timeout), on a protocol error, or when the connection fails or closes; then the
+ * connection must not be reused (markUnusable). On success the connection is left open and paused,
+ * ready to be released to its pool.
+ */
+export function exchange(
+  conn: Duplex,
+  request: Buffer,
+  options: { timeoutMs: number; maxFrameBytes?: number },
+  onFrame: (frame: Frame) => boolean,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stop();
+      if (err) reject(err);
+      else resolve();
+    };
+    const timer = setTimeout(
+      () => settle(new TesseraError('ERR_CLUSTER_TIMEOUT', `no response within ${options.timeoutMs}ms`)),
+      options.timeoutMs,
+    );
+    const stop = readFrames(conn, { maxFrameBytes: options.maxFrameBytes }, {
+      onFrame: (frame) => {
+        if (!settled && onFrame(frame)) settle();
+      },
+      onError: (err) => settle(err),
+      onEnd: () => settle(new TesseraError('ERR_TRANSPORT_CLOSED', 'connection closed before the response')),
+    });
+    conn.write(request, (err) => {
+      if (err) settle(new TesseraError('ERR_TRANSPORT_CLOSED', `write failed: ${err.message}`, { cause: err }));
+    });
+  });
+}

@@ -1,3 +1,4 @@
+import { clientHandshake } from '../../core/cluster/handshake.js';
 import { ConnPool } from '../../core/contracts/conn-pool.js';
 import { MetaStore } from '../../core/contracts/meta-store.js';
 import { Transport } from '../../core/contracts/transport.js';
@@ -17,6 +18,9 @@ export function channelPoolOptions(config: PoolChannelConfig): Omit<ConstructorP
     globalMax: config['global-max'],
     getTimeoutMs: config['get-timeout'],
     idleTimeoutMs: config['idle-timeout'],
+    ...(config.handshake
+      ? { prepare: (conn) => clientHandshake(conn, { secret: config.secret, timeoutMs: config['handshake-timeout'] }) }
+      : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { encodeFrame, type Frame, FrameReader, readFrames } from '../../core/cluster/framing.js';
+import { encodeFrame, exchange, type Frame, FrameReader, readFrames } from '../../core/cluster/framing.js';
 import { hasCode, type TesseraError } from '../../core/errors.js';
 import { memoryConnPair } from '../../core/testing/memory-transport.js';
 
@@ -145,4 +145,39 @@ test('detaching leaves the connection open and paused; a later reader resumes it
   t.deepEqual(first, ['r1']);
   t.is(second, 'r2');
   a.destroy();
+});
+
+test('exchange writes a request and resolves on the frame that ends the response, leaving the connection reusable', async (t) => {
+  const [a, b] = memoryConnPair();
+  // A server that answers each request frame with two frames, the second marking the end.
+  readFrames(b, {}, {
+    onFrame: (f) => {
+      b.write(encodeFrame(4, Buffer.from(`chunk for ${f.body}`)));
+      b.write(encodeFrame(4, Buffer.from('end')));
+    },
+  });
+  for (const name of ['q1', 'q2']) {
+    const got: string[] = [];
+    await exchange(a, encodeFrame(3, Buffer.from(name)), { timeoutMs: 2000 }, (f) => {
+      got.push(f.body.toString());
+      return f.body.toString() === 'end';
+    });
+    t.deepEqual(got, [`chunk for ${name}`, 'end']);
+  }
+  a.destroy();
+});
+
+test('exchange times out with ERR_CLUSTER_TIMEOUT when the peer never answers (shard_writer item 8)', async (t) => {
+  const [a, b] = memoryConnPair();
+  b.resume();
+  const err = await t.throwsAsync(exchange(a, encodeFrame(1, Buffer.from('x')), { timeoutMs: 50 }, () => true));
+  t.true(hasCode(err, 'ERR_CLUSTER_TIMEOUT'));
+  a.destroy();
+});
+
+test('exchange rejects when the peer closes before answering', async (t) => {
+  const [a, b] = memoryConnPair();
+  b.once('data', () => b.destroy());
+  const err = await t.throwsAsync(exchange(a, encodeFrame(1, Buffer.from('x')), { timeoutMs: 2000 }, () => true));
+  t.true(hasCode(err, 'ERR_TRANSPORT_CLOSED'), String(err));
 });
