@@ -1,7 +1,4 @@
-import type { ConnPool, ConnPoolStats, ConnPoolSupports, NodeDirectory, PooledConn } from '../../core/contracts/conn-pool.js';
-import { type Conn, MuxByte, type Transport } from '../../core/contracts/transport.js';
-import { TesseraError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { type ConnPool, type ConnPoolStats, type ConnPoolSupports, type Conn, type Logger, MuxByte, type NodeDirectory, type PooledConn, TesseraError, type Transport } from '../../core/index.js';
 
 /** Settings of a ChannelPool (milliseconds). */
 export interface ChannelPoolOptions {

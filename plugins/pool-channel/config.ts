@@ -1,4 +1,4 @@
-import { type ConfigProblem, parseSection, type SectionValue } from '../../core/config-schema.js';
+import { type ConfigProblem, parseSection, type SectionValue } from '../../core/index.js';
 
 /** The `[pool-channel]` section: TOML keys; durations in milliseconds after parsing. */
 export const poolChannelSchema = {

@@ -1,8 +1,5 @@
 import { clientHandshake } from '../../core/cluster/handshake.js';
-import { ConnPool } from '../../core/contracts/conn-pool.js';
-import { MetaStore } from '../../core/contracts/meta-store.js';
-import { Transport } from '../../core/contracts/transport.js';
-import { CORE_VERSION, definePlugin } from '../../core/plugin.js';
+import { ConnPool, CORE_VERSION, definePlugin, MetaStore, Transport } from '../../core/index.js';
 import { ChannelPool } from './channel-pool.js';
 import { type PoolChannelConfig, parsePoolChannelConfig } from './config.js';
 

@@ -1,5 +1,4 @@
-import { Transport } from '../../core/contracts/transport.js';
-import { CORE_VERSION, definePlugin } from '../../core/plugin.js';
+import { CORE_VERSION, definePlugin, Transport } from '../../core/index.js';
 import { parseTransportTcpConfig, type TransportTcpConfig } from './config.js';
 import { TcpTransport } from './tcp-transport.js';
 

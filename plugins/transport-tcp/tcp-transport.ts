@@ -1,7 +1,5 @@
 import net from 'node:net';
-import type { BoundAddress, Conn, ConnHandler, Transport, TransportSupports } from '../../core/contracts/transport.js';
-import { TesseraError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { type BoundAddress, type Conn, type ConnHandler, type Logger, TesseraError, type Transport, type TransportSupports } from '../../core/index.js';
 import { formatHostPort, parseHostPort } from './address.js';
 
 /** Settings of a TcpTransport (milliseconds). */
