@@ -2,6 +2,7 @@
 // separately. Run: npx tsc -p . && node dist/bench/codec.bench.js [points] [batch] [rounds]
 import { pathToFileURL } from 'node:url';
 import { decodeMessage, encodeWriteShardRequest } from '../core/cluster/codec.js';
+import { decodeValue, encodeValue } from '../core/cluster/codec-values.js';
 import { MessageType } from '../core/cluster/schema.js';
 import type { Point, Tag } from '../core/model/point.js';
 import {
@@ -145,7 +146,60 @@ export async function run(options: CodecBenchOptions = {}): Promise<Record<strin
     results[`${codec.name}.round_trip_pts_s`] = Math.round(1 / (1 / encPs + 1 / decPs));
     results[`${codec.name}.bytes_per_point`] = Math.round((bytes / total) * 10) / 10;
   }
+  Object.assign(results, mapChunkBench(rounds));
   return results;
+}
+
+/** JSON with a bigint reviver (what map chunks would otherwise travel as). */
+function jsonEncode(v: unknown): Buffer {
+  return Buffer.from(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? { $n: x.toString() } : x)));
+}
+function jsonDecode(b: Buffer): unknown {
+  return JSON.parse(b.toString(), (_k, x: unknown) => {
+    if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
+      const keys = Object.keys(x);
+      if (keys.length === 1 && keys[0] === '$n') return BigInt((x as { $n: string }).$n);
+    }
+    return x;
+  });
+}
+
+/** Map-shard chunk bodies: raw rows [time bigint, float, tag] in 10 groups of 1,000 rows (30k values). */
+function mapChunkBench(rounds: number): Record<string, number> {
+  const chunk = {
+    groups: Array.from({ length: 10 }, (_, g) => ({
+      key: `host_${g}`,
+      tags: [`host_${g}`],
+      rows: Array.from({ length: 1000 }, (_, i) => [1451606400000000000n + BigInt(i) * 10_000_000_000n, (i * 7.3) % 100, `host_${g}`]),
+    })),
+  };
+  const values = 30_000;
+  const out: Record<string, number> = {};
+  for (const [name, enc, dec] of [
+    ['map chunk: JSON + bigint reviver', jsonEncode, jsonDecode],
+    ['map chunk: binary values (production)', encodeValue, decodeValue],
+  ] as const) {
+    const e: number[] = [];
+    const d: number[] = [];
+    let bytes = 0;
+    for (let r = 0; r < rounds + 1; r++) {
+      let t = process.hrtime.bigint();
+      const buf = enc(chunk);
+      const te = Number(process.hrtime.bigint() - t) / 1e9;
+      t = process.hrtime.bigint();
+      dec(buf);
+      const td = Number(process.hrtime.bigint() - t) / 1e9;
+      bytes = buf.length;
+      if (r > 0) {
+        e.push(values / te);
+        d.push(values / td);
+      }
+    }
+    out[`${name}.encode_values_s`] = Math.round(median(e));
+    out[`${name}.decode_values_s`] = Math.round(median(d));
+    out[`${name}.bytes_per_value`] = Math.round((bytes / values) * 10) / 10;
+  }
+  return out;
 }
 
 function printTable(results: Record<string, number>): void {
@@ -156,9 +210,13 @@ function printTable(results: Record<string, number>): void {
     rows.set(name, { ...(rows.get(name) ?? {}), [k.slice(dot + 1)]: v });
   }
   const lines = ['| codec | encode pts/s | decode pts/s | round trip pts/s | bytes/point |', '|---|---|---|---|---|'];
+  const chunkLines = ['', '| map chunk codec | encode values/s | decode values/s | bytes/value |', '|---|---|---|---|'];
   for (const [name, r] of rows)
-    lines.push(`| ${name} | ${r.encode_pts_s!.toLocaleString('en')} | ${r.decode_pts_s!.toLocaleString('en')} | ${r.round_trip_pts_s!.toLocaleString('en')} | ${r.bytes_per_point} |`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+    if (r.encode_values_s !== undefined)
+      chunkLines.push(`| ${name} | ${r.encode_values_s.toLocaleString('en')} | ${r.decode_values_s!.toLocaleString('en')} | ${r.bytes_per_value} |`);
+    else
+      lines.push(`| ${name} | ${r.encode_pts_s!.toLocaleString('en')} | ${r.decode_pts_s!.toLocaleString('en')} | ${r.round_trip_pts_s!.toLocaleString('en')} | ${r.bytes_per_point} |`);
+  process.stdout.write(`${[...lines, ...chunkLines].join('\n')}\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

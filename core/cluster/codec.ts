@@ -2,6 +2,7 @@ import type { MapChunk, MapRequest } from '../contracts/mapper.js';
 import { type ErrorCode, ErrorCodes, TesseraError } from '../errors.js';
 import type { Point } from '../model/point.js';
 import { decodePointBatch, encodePointBatch, type PointBatchRecord } from './codec-points.js';
+import { decodeValue, encodeValue } from './codec-values.js';
 import { encodeFrame, type Frame } from './framing.js';
 import { isMessageType, MessageType, messageTypes } from './schema.js';
 
@@ -73,7 +74,7 @@ export function encodeWriteShardResponse(res: WriteShardResponse): Buffer {
 export function encodeMapShardRequest(req: MapShardRequest): Buffer {
   const body = messageTypes[MessageType.MAP_SHARD_REQUEST].toBuffer({
     shardId: req.shardId,
-    request: toJson(req.request),
+    request: encodeValue(req.request),
     chunkSize: req.chunkSize,
   });
   return encodeFrame(MessageType.MAP_SHARD_REQUEST, body);
@@ -87,7 +88,7 @@ export function encodeMapShardResponse(res: MapShardResponse): Buffer {
     errorCode: res.errorCode,
     tagSets: res.tagSets,
     fields: res.fields,
-    chunk: res.chunk === null ? null : toJson(res.chunk),
+    chunk: res.chunk === null ? null : encodeValue(res.chunk),
   });
   return encodeFrame(MessageType.MAP_SHARD_RESPONSE, body);
 }
@@ -119,7 +120,7 @@ export function decodeMessage(frame: Frame): ClusterMessage {
     case MessageType.MAP_SHARD_REQUEST:
       return {
         type,
-        body: { shardId: value.shardId as number, request: fromJson(value.request as string) as MapRequest, chunkSize: value.chunkSize as number },
+        body: { shardId: value.shardId as number, request: decodeValue(value.request as Buffer) as MapRequest, chunkSize: value.chunkSize as number },
       };
     case MessageType.MAP_SHARD_RESPONSE:
       return {
@@ -128,7 +129,7 @@ export function decodeMessage(frame: Frame): ClusterMessage {
           ...result(value),
           tagSets: value.tagSets as string[],
           fields: value.fields as string[],
-          chunk: value.chunk === null ? null : (fromJson(value.chunk as string) as MapChunk),
+          chunk: value.chunk === null ? null : (decodeValue(value.chunk as Buffer) as MapChunk),
         },
       };
   }
@@ -141,28 +142,4 @@ function result(value: Record<string, unknown>): ClusterResult {
     message: value.message as string,
     errorCode: errorCode !== null && errorCode in ErrorCodes ? (errorCode as ErrorCode) : null,
   };
-}
-
-const BIGINT_TAG = '$bigint';
-
-/** JSON with bigints kept exact: a bigint travels as {"$bigint":"<decimal>"}. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? { [BIGINT_TAG]: v.toString() } : v));
-}
-
-/** Inverse of toJson; malformed JSON is ERR_CLUSTER_FRAME_INVALID. */
-export function fromJson(text: string): unknown {
-  try {
-    return JSON.parse(text, (_k, v: unknown) => {
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-        const o = v as Record<string, unknown>;
-        const keys = Object.keys(o);
-        if (keys.length === 1 && keys[0] === BIGINT_TAG && typeof o[BIGINT_TAG] === 'string' && /^-?\d+$/.test(o[BIGINT_TAG] as string))
-          return BigInt(o[BIGINT_TAG] as string);
-      }
-      return v;
-    });
-  } catch (err) {
-    throw new TesseraError('ERR_CLUSTER_FRAME_INVALID', `invalid JSON in message: ${(err as Error).message}`, { cause: err, details: { reason: 'body' } });
-  }
 }

@@ -89,8 +89,8 @@ const schemas = {
     name: 'MapShardRequest',
     fields: [
       { name: 'shardId', type: 'long' },
-      /** The query engine's MapRequest as JSON text (bigints tagged, see codec.ts). */
-      { name: 'request', type: 'string' },
+      /** The query engine's MapRequest, in the value encoding of codec-values.ts. */
+      { name: 'request', type: 'bytes' },
       { name: 'chunkSize', type: 'int' },
     ],
   },
@@ -102,8 +102,8 @@ const schemas = {
       /** Only the first response of a stream carries tag sets and fields. */
       { name: 'tagSets', type: { type: 'array', items: 'string' }, default: [] },
       { name: 'fields', type: { type: 'array', items: 'string' }, default: [] },
-      /** A MapChunk as JSON text; null in the last response of a stream. */
-      { name: 'chunk', type: ['null', 'string'], default: null },
+      /** A MapChunk in the value encoding of codec-values.ts; null in the last response of a stream. */
+      { name: 'chunk', type: ['null', 'bytes'], default: null },
     ],
   },
 } as const;
