@@ -4,7 +4,7 @@ import { TcpTransport } from './tcp-transport.js';
 
 export { parseHostPort, formatHostPort, type HostPort } from './address.js';
 export { parseTransportTcpConfig, transportTcpSchema, type TransportTcpConfig } from './config.js';
-export { TcpTransport, type TcpTransportOptions, type TcpTransportStats } from './tcp-transport.js';
+export { TcpTransport, type TcpTlsOptions, type TcpTransportOptions, type TcpTransportStats } from './tcp-transport.js';
 
 /** The transport-tcp plugin: provides Transport (plain TCP, first byte = service). */
 export const transportTcpPlugin = definePlugin<TransportTcpConfig>({
@@ -26,6 +26,16 @@ export const transportTcpPlugin = definePlugin<TransportTcpConfig>({
           keepAliveMs: config['keep-alive'],
           noDelay: config['no-delay'],
           logger: ctx.logger,
+          ...(config['tls-cert'] !== ''
+            ? {
+                tls: {
+                  certFile: config['tls-cert'],
+                  keyFile: config['tls-key'],
+                  caFile: config['tls-ca'],
+                  verifyHostname: config['tls-verify-hostname'],
+                },
+              }
+            : {}),
         })),
     });
   },
