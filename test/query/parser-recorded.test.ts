@@ -4,7 +4,7 @@
  * parsed the query (it then failed later, e.g. database not found, or succeeded).
  */
 import test from 'ava';
-import { parseQuery } from '../../core/query/parser.js';
+import { parseQuery, parseQueryParams } from '../../core/query/parser.js';
 
 const RECORDED: Array<[string, string | null]> = [
   ["SELECT","error parsing query: found EOF, expected identifier, string, number, bool at line 1, char 8"],
@@ -863,6 +863,72 @@ test('queries InfluxDB 1.6.7 rejected fail with its exact error text and ERR_QUE
         failures.push(`${JSON.stringify(q)}: got ${err.message} (${err.code}), want ${want}`);
       }
     }
+  }
+  t.deepEqual(failures, []);
+});
+
+/** Bound parameters: [query, params JSON as sent, InfluxDB 1.6.7 parse error or null]. */
+const RECORDED_PARAMS: Array<[string, string, string | null]> = [
+  ["SELECT a FROM $m","{\"m\": {\"ident\": \"cpu\"}}",null],
+  ["SELECT a FROM $m","{\"m\": \"cpu\"}","error parsing query: found cpu, expected identifier at line 1, char 15"],
+  ["SELECT $f FROM cpu","{\"f\": {\"identifier\": \"value\"}}",null],
+  ["SELECT a FROM cpu WHERE host =~ $r","{\"r\": {\"regex\": \"^a\"}}",null],
+  ["SELECT a FROM cpu WHERE host =~ $r","{\"r\": {\"regex\": \"(\"}}","error parsing query: error parsing regexp: missing closing ): `(` at line 1, char 33"],
+  ["SELECT a FROM cpu WHERE host =~ $r","{\"r\": \"^a\"}","error parsing query: found ^a, expected regex at line 1, char 33"],
+  ["SELECT a FROM cpu WHERE time > now() - $d","{\"d\": {\"duration\": \"1h\"}}",null],
+  ["SELECT a FROM cpu WHERE time > now() - $d","{\"d\": {\"duration\": 3600000000000}}",null],
+  ["SELECT a FROM cpu WHERE time > now() - $d","{\"d\": {\"duration\": \"xx\"}}","error parsing query: invalid duration"],
+  ["SELECT a FROM cpu WHERE time > now() - $d","{\"d\": {\"duration\": 1.5}}","error parsing query: missing parameter: duration literal must be a string or integer value"],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": {\"float\": 2}}",null],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": {\"number\": 2.5}}",null],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": {\"float\": \"2\"}}","error parsing query: missing parameter: number literal must be a float value"],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": {\"integer\": 2}}",null],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": {\"int\": 2.5}}","error parsing query: missing parameter: integer literal must be an integer value"],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": {\"string\": 5}}","error parsing query: missing parameter: string literal must be a string value"],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": {\"ident\": 5}}","error parsing query: missing parameter: identifier must be a string value"],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": {\"regex\": 5}}","error parsing query: missing parameter: regex literal must be a string value"],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": {\"bogus\": 5}}","error parsing query: missing parameter: unknown bind object type: bogus"],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": {\"a\": 1, \"b\": 2}}","error parsing query: missing parameter: bound object parameter value must have exactly one entry"],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": -7}",null],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": 1.0}",null],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": 0.000001}",null],
+  ["SELECT a FROM cpu WHERE x > $n","{\"n\": true}",null],
+  ["SELECT a FROM cpu LIMIT $n","{\"n\": 5}",null],
+  ["SELECT a FROM cpu LIMIT $n","{\"n\": -5}","error parsing query: LIMIT must be >= 0 at line 1, char 25"],
+  ["SELECT a FROM cpu LIMIT $n","{\"n\": \"5\"}","error parsing query: found 5, expected integer at line 1, char 25"],
+  ["SELECT a FROM cpu GROUP BY time($d)","{\"d\": {\"duration\": \"5m\"}}",null],
+  ["SELECT a FROM cpu WHERE x = $s AND y = $t","{\"s\": \"a\"}","error parsing query: missing parameter: t"],
+  ["SELECT a FROM cpu WHERE x = $","{\"s\": \"a\"}","error parsing query: empty bound parameter"],
+  ["SELECT a FROM cpu WHERE x = $s","{\"s\": null}","error parsing query: missing parameter: unable to bind parameter with type <nil>"],
+  ["SELECT a FROM cpu WHERE x = $s","{\"s\": [1,2]}","error parsing query: missing parameter: unable to bind parameter with type []interface {}"],
+  ["SELECT a FROM $s","{\"s\": [1,2]}","error parsing query: found unable to bind parameter with type []interface {}, expected identifier at line 1, char 15"],
+  ["SELECT a FROM cpu WHERE x =~ $s","{\"s\": [1,2]}","error parsing query: found unable to bind parameter with type []interface {}, expected regex at line 1, char 30"],
+  ["SELECT mean($f) FROM cpu","{\"f\": {\"ident\": \"select\"}}",null],
+  ["SHOW TAG VALUES WITH KEY = $k","{\"k\": {\"ident\": \"host\"}}",null],
+  ["SHOW TAG VALUES WITH KEY =~ $k","{\"k\": {\"regex\": \"h.*\"}}",null],
+  ["SHOW MEASUREMENTS WITH MEASUREMENT =~ $k","{\"k\": {\"regex\": \"h.*\"}}",null],
+  ["SELECT a FROM cpu tz($z)","{\"z\": \"UTC\"}",null],
+  ["SELECT a FROM cpu fill($z)","{\"z\": 1}",null],
+  ["SELECT a FROM cpu WHERE $x","{\"x\": true}",null],
+  ["SELECT a FROM cpu WHERE x = $p.q","{\"p\": \"s\"}","error parsing query: found ., expected ; at line 1, char 31"],
+  ["SELECT a FROM cpu WHERE x = $1","{\"1\": \"s\"}",null],
+  ["SELECT a FROM cpu WHERE x = $\"my p\"","{\"my p\": \"s\"}",null],
+  ["SELECT a FROM cpu WHERE x = $select","{\"select\": \"s\"}",null],
+  ["SELECT a FROM $db.$rp.$m","{\"db\": {\"ident\": \"d\"}, \"rp\": {\"ident\": \"r\"}, \"m\": {\"ident\": \"m\"}}",null],
+  ["SELECT a FROM cpu WHERE x = $n","{\"n\": {\"duration\": -5}}",null],
+  ["SELECT a FROM cpu WHERE x = $n","{\"n\": {\"duration\": 1500}}",null],
+];
+
+test('bound parameters bind (or fail) exactly as InfluxDB 1.6.7 binds them', (t) => {
+  const failures: string[] = [];
+  for (const [q, json, want] of RECORDED_PARAMS) {
+    let got: string | null = null;
+    try {
+      parseQuery(q, parseQueryParams(json));
+    } catch (e) {
+      got = (e as Error).message;
+    }
+    if (got !== want) failures.push(`${q} ${json}: got ${got}, want ${want}`);
   }
   t.deepEqual(failures, []);
 });

@@ -87,7 +87,7 @@ test('expressions print with InfluxDB quoting and number formats', (t) => {
     ['90s', '90s'],
     ['120s', '2m'],
     ['1500u', '1500u'],
-    ['1500ns', '1u'],
+    ["1500ns", "1500ns"],
     ['"my field" + "select"', '"my field" + "select"'],
     ['"a\\"b"', '"a\\"b"'],
     ["'it\\'s'", "'it\\'s'"],
