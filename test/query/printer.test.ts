@@ -82,6 +82,9 @@ test('statements print in InfluxDB String() form', (t) => {
 test('expressions print with InfluxDB quoting and number formats', (t) => {
   const cases: Array<[string, string]> = [
     ['1.5', '1.500'],
+    ['0.0625', '0.062'],
+    ['0.1875', '0.188'],
+    ['123456789.123456', '123456789.123'],
     ['2.0', '2.000'],
     ['10', '10'],
     ['90s', '90s'],
