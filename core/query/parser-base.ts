@@ -66,6 +66,7 @@ export class ParserBase {
     return v === undefined ? t : { tok: v.tok, pos: t.pos, lit: v.lit };
   }
 
+  /** Push the last token back (up to 3). */
   unscan(): void {
     this.s.unscan();
   }
@@ -106,12 +107,14 @@ export class ParserBase {
     return false;
   }
 
+  /** One identifier (bare or double-quoted). */
   parseIdent(): string {
     const t = this.scanIgnoreWhitespace();
     if (t.tok !== 'IDENT') throw expected(tokstr(t.tok, t.lit), ['identifier'], t.pos);
     return t.lit;
   }
 
+  /** Comma-separated identifiers (at least one). */
   parseIdentList(): string[] {
     const out = [this.parseIdent()];
     for (;;) {
@@ -145,12 +148,14 @@ export class ParserBase {
     return idents;
   }
 
+  /** One single-quoted string literal. */
   parseString(): string {
     const t = this.scanIgnoreWhitespace();
     if (t.tok !== 'STRING') throw expected(tokstr(t.tok, t.lit), ['string'], t.pos);
     return t.lit;
   }
 
+  /** Comma-separated string literals (at least one). */
   parseStringList(): string[] {
     const out = [this.parseString()];
     for (;;) {
