@@ -58,7 +58,7 @@ test('identifiers are quoted only when needed, with InfluxQL escapes', (t) => {
   t.true(identNeedsQuotes('1cpu'));
   t.true(identNeedsQuotes('my-db'));
   t.false(identNeedsQuotes('')); // as in InfluxDB; quoteIdent quotes empty segments itself
-  t.is(quoteIdent('db', '', 'm'), 'db..m');
+  t.is(quoteIdent('db', '', 'm'), '"db"..m'); // Go's QuoteIdent quotes every non-last segment
   t.is(quoteIdent('a"b\\c\nd'), '"a\\"b\\\\c\\nd"');
   t.is(quoteIdent(''), '""');
   t.is(quoteString("it's\n\\"), "'it\\'s\\n\\\\'");
