@@ -87,7 +87,7 @@ export class ParserBase {
   /** The next raw rune, without consuming it (bypasses the token ring, as InfluxDB does). */
   peekRune(): string {
     const r = this.s.s.r;
-    const [ch] = r.read();
+    const ch = r.read();
     if (ch !== EOF_CH) r.unread();
     return ch;
   }
