@@ -83,3 +83,18 @@ test('RE2 patterns translate to equivalent JS regexes', (t) => {
   t.true(compileRegex('(?P<n>x)\\-y').test('x-y'));
   t.true(compileRegex('\\pL').test('é'));
 });
+
+test('RE2 semantics that differ from JS are kept: dot, lone braces, assertions, POSIX negation', (t) => {
+  t.true(compileRegex('^a.b$').test('a\rb')); // Go's '.' matches '\r'
+  t.false(compileRegex('^a.b$').test('a\nb'));
+  t.true(compileRegex('(?s)^a.b$').test('a\nb'));
+  t.true(compileRegex('a{').test('a{'));
+  t.true(compileRegex('a{,3}').test('a{,3}'));
+  t.true(compileRegex('^x{2}$').test('xx'));
+  t.true(compileRegex('^*a').test('a'));
+  t.true(compileRegex('^[[:^alpha:]]+$').test('123'));
+  t.false(compileRegex('^[[:^alpha:]]+$').test('12a'));
+  t.true(compileRegex('^[\\d-z]+$').test('1-z'));
+  t.true(compileRegex('(?P<n>a)(?P<n>b)').test('ab'));
+  t.true(compileRegex('^\\x41\\x{42}\\103$').test('ABC'));
+});
