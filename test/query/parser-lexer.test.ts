@@ -98,3 +98,62 @@ test('RE2 semantics that differ from JS are kept: dot, lone braces, assertions, 
   t.true(compileRegex('(?P<n>a)(?P<n>b)').test('ab'));
   t.true(compileRegex('^\\x41\\x{42}\\103$').test('ABC'));
 });
+
+/** Tag values and, per RE2 pattern, the values InfluxDB 1.6.7 matched (SELECT ... WHERE t =~ /re/, recorded). */
+const MATCH_VALUES: string[] = ["a","A","abc","a.b","x-y","123","cpu0","CPU1","é","a b","a,b","a=b","日本","a/b","aaa","ab","ba","server-01.example.com","web_7","_x","Z","zz{","[x]","q?","a+b","$1","ümlaut","AbC","0x1F"];
+const RECORDED_MATCHES: Array<[string, string[]]> = [
+  ["^a",["a","abc","a.b","a b","a,b","a=b","a/b","aaa","ab","a+b"]],
+  ["a$",["a","aaa","ba"]],
+  ["^a.b$",["a.b","a b","a,b","a=b","a/b","a+b"]],
+  ["(?i)^cpu",["cpu0","CPU1"]],
+  ["^[[:digit:]]+$",["123"]],
+  ["^[[:alpha:]]+$",["a","A","abc","aaa","ab","ba","Z","AbC"]],
+  ["\\d",["123","cpu0","CPU1","server-01.example.com","web_7","$1","0x1F"]],
+  ["^\\w+$",["a","A","abc","123","cpu0","CPU1","aaa","ab","ba","web_7","_x","Z","AbC","0x1F"]],
+  ["^\\W",["é","日本","[x]","$1","ümlaut"]],
+  ["^.$",["a","A","é","Z"]],
+  ["^..$",["日本","ab","ba","_x","q?","$1"]],
+  ["\\.",["a.b","server-01.example.com"]],
+  ["^[^a]",["A","x-y","123","cpu0","CPU1","é","日本","ba","server-01.example.com","web_7","_x","Z","zz{","[x]","q?","$1","ümlaut","AbC","0x1F"]],
+  ["^(a|b)+$",["a","aaa","ab","ba"]],
+  ["a{2,}",["aaa"]],
+  ["^x{0}a",["a","abc","a.b","a b","a,b","a=b","a/b","aaa","ab","a+b"]],
+  ["\\bb",["a.b","a b","a,b","a=b","a/b","ba","a+b"]],
+  ["\\Bb",["abc","ab","web_7","AbC"]],
+  ["^\\pL+$",["a","A","abc","é","日本","aaa","ab","ba","Z","ümlaut","AbC"]],
+  ["^\\p{Han}+$",["日本"]],
+  ["\\PL",["a.b","x-y","123","cpu0","CPU1","a b","a,b","a=b","a/b","server-01.example.com","web_7","_x","zz{","[x]","q?","a+b","$1","0x1F"]],
+  ["^[a-c]+$",["a","abc","aaa","ab","ba"]],
+  ["^[\\w-]+$",["a","A","abc","x-y","123","cpu0","CPU1","aaa","ab","ba","web_7","_x","Z","AbC","0x1F"]],
+  ["-\\d+\\.",["server-01.example.com"]],
+  ["\\{",["zz{"]],
+  ["\\[",["[x]"]],
+  ["\\?",["q?"]],
+  ["\\+",["a+b"]],
+  ["\\$",["$1"]],
+  ["^\\$1$",["$1"]],
+  ["/",["a/b"]],
+  ["(?i)ÜMLAUT",["ümlaut"]],
+  ["^.{3}$",["abc","a.b","x-y","123","a b","a,b","a=b","a/b","aaa","zz{","[x]","a+b","AbC"]],
+  ["^[[:upper:]]",["A","CPU1","Z","AbC"]],
+  ["^[[:^lower:]]+$",["A","123","CPU1","é","日本","Z","$1"]],
+  ["\\s",["a b"]],
+  ["\\S+\\s\\S+",["a b"]],
+  ["^(?:a|ab)$",["a","ab"]],
+  ["b*?c",["abc","cpu0","server-01.example.com"]],
+  ["(?U)a+",["a","abc","a.b","a b","a,b","a=b","a/b","aaa","ab","ba","server-01.example.com","a+b","ümlaut"]],
+  ["\\Qa.b\\E",["a.b"]],
+  ["^[^[:alnum:]]",["é","日本","_x","[x]","$1","ümlaut"]],
+  ["^\\x41",["A","AbC"]],
+  ["[é]",["é"]],
+  ["^$",[]],
+  [".*",["a","A","abc","a.b","x-y","123","cpu0","CPU1","é","a b","a,b","a=b","日本","a/b","aaa","ab","ba","server-01.example.com","web_7","_x","Z","zz{","[x]","q?","a+b","$1","ümlaut","AbC","0x1F"]],
+  ["^\\z",[]],
+];
+
+test('compiled regexes match the same tag values InfluxDB 1.6.7 matched (recorded)', (t) => {
+  for (const [re, want] of RECORDED_MATCHES) {
+    const rx = compileRegex(re);
+    t.deepEqual(MATCH_VALUES.filter((v) => rx.test(v)).sort(), [...want].sort(), re);
+  }
+});
