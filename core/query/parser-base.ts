@@ -272,13 +272,12 @@ export class ParserBase {
 
   /** A full expression with operator precedence (InfluxDB's right-descending tree insertion). */
   parseExpr(): Expr {
-    // `holder.rhs` is the root; insertion descends right spines of BinaryExprs.
-    const holder: { rhs: Expr } = { rhs: this.parseUnaryExpr() };
+    let root = this.parseUnaryExpr();
     for (;;) {
       const opTok = this.scanIgnoreWhitespace();
       if (!isOperator(opTok.tok)) {
         this.unscan();
-        return holder.rhs;
+        return root;
       }
       const op = opTok.tok;
       let rhs: Expr;
@@ -292,7 +291,7 @@ export class ParserBase {
       } else {
         rhs = this.parseUnaryExpr();
       }
-      holder.rhs = insertOp(holder.rhs, op as BinaryOp, rhs);
+      root = insertOp(root, op as BinaryOp, rhs);
     }
   }
 

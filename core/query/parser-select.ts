@@ -15,7 +15,7 @@ import {
   type Target,
 } from './ast.js';
 import { tokstr, type Tok } from './lexer.js';
-import { expected, ParserBase, plain, positional } from './parser-base.js';
+import { expected, ParserBase, plain } from './parser-base.js';
 
 /** Whether a SELECT must, may, or (in a subquery) may have an INTO clause. */
 export type TargetRequirement = 'required' | 'notRequired' | 'subquery';
@@ -287,4 +287,3 @@ function isKnownTimeZone(name: string): boolean {
   }
 }
 
-export { positional };
