@@ -10,7 +10,7 @@ import {
   decodeUnescaped, decodeUtf8, parseFloatRange, parseIntRange, scanLineEnd,
 } from './line-protocol-scan.js';
 import { walkFieldsLikeInflux } from './line-protocol-walk.js';
-import { compareCodePoints, seriesKey } from './series-key.js';
+import { compareCodePoints, compareTagKeys, seriesKey } from './series-key.js';
 
 /** Options of parseLines. */
 export interface ParseOptions {
@@ -346,12 +346,19 @@ class LineParser {
         const o = j * 4;
         tags[j] = [decodeUtf8(buf, tp[o]!, tp[o + 1]!), decodeUtf8(buf, tp[o + 2]!, tp[o + 3]!)];
       }
-      let key: string;
-      if (sorted) {
-        key = decodeUtf8(buf, s, keyEnd);
-      } else {
+      // a tag value may start with '=' (the only unescaped special byte a plain key can hold)
+      let plainKey = true;
+      for (let j = 0; j < n; j++) if (buf[tp[j * 4 + 2]!] === EQ) plainKey = false;
+      if (!sorted) {
         tags.sort((a, b) => compareCodePoints(a[0], b[0]));
         for (let j = 0; j + 1 < n; j++) if (tags[j]![0] === tags[j + 1]![0]) return this.failDup(s, e);
+      }
+      let key: string;
+      if (!plainKey) {
+        key = seriesKey(measurement, tags);
+      } else if (sorted) {
+        key = decodeUtf8(buf, s, keyEnd);
+      } else {
         key = measurement;
         for (let j = 0; j < n; j++) key += `,${tags[j]![0]}=${tags[j]![1]}`;
       }
@@ -361,7 +368,7 @@ class LineParser {
       const o = j * 4;
       tags[j] = [decodeUnescaped(buf, tp[o]!, tp[o + 1]!, TAG_ESCAPES), decodeUnescaped(buf, tp[o + 2]!, tp[o + 3]!, TAG_ESCAPES)];
     }
-    tags.sort((a, b) => compareCodePoints(a[0], b[0]));
+    tags.sort((a, b) => compareTagKeys(a[0], b[0]));
     for (let j = 0; j + 1 < n; j++) if (tags[j]![0] === tags[j + 1]![0]) return this.failDup(s, e);
     return { measurement, tags, key: seriesKey(measurement, tags), hasTimeTag: hasTime(tags) };
   }
