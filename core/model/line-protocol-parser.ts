@@ -76,6 +76,9 @@ class LineParser {
   private lastTs = 0n;
   // duplicate field detection by interned name id
   private seen = new Int32Array(64);
+  // field keys of the previous line: start, end, interned id
+  private prevKeys = new Int32Array(3 * 32);
+  private prevCount = 0;
   private seenGen = 0;
 
   constructor(buf: Buffer, options: ParseOptions) {
@@ -386,12 +389,25 @@ class LineParser {
     const pos = fs.pos;
     const out: Array<readonly [string, FieldValue]> = [];
     const gen = ++this.seenGen;
+    this.prevCount = 0;
     let dupTypes: number[] | undefined;
     for (let f = 0; f < count; f++) {
       const o = f * 5;
       const ks = pos[o]!;
       const ke = pos[o + 1]!;
-      const id = this.cache.intern(buf, ks, ke, decodeFieldKey);
+      // most lines repeat the previous line's field keys: compare bytes before hashing
+      let id: number;
+      const pk = this.prevKeys;
+      if (f < this.prevCount && pk[f * 3 + 1]! - pk[f * 3]! === ke - ks
+        && compareRanges(buf, ks, ke, pk[f * 3]!, pk[f * 3 + 1]!) === 0) {
+        id = pk[f * 3 + 2]!;
+      } else {
+        id = this.cache.intern(buf, ks, ke, decodeFieldKey);
+      }
+      if ((f + 1) * 3 > pk.length) this.growPrevKeys();
+      this.prevKeys[f * 3] = ks;
+      this.prevKeys[f * 3 + 1] = ke;
+      this.prevKeys[f * 3 + 2] = id;
       const name = id >= 0 ? this.cache.names[id]! : decodeFieldKey(buf, ks, ke);
       if (name === TIME) continue;
       const kind = pos[o + 4]!;
@@ -399,12 +415,16 @@ class LineParser {
       const ve = pos[o + 3]!;
       let value: FieldValue;
       switch (kind) {
-        case KIND_FLOAT:
-          value = parseFloatRange(buf, vs, ve);
+        case KIND_FLOAT: {
+          const v = fs.num[f]!;
+          value = v === v ? v : parseFloatRange(buf, vs, ve);
           break;
-        case KIND_INT:
-          value = parseIntRange(buf, vs, ve)!;
+        }
+        case KIND_INT: {
+          const v = fs.num[f]!;
+          value = v === v ? BigInt(v) : parseIntRange(buf, vs, ve)!;
           break;
+        }
         case KIND_STRING:
           value = decodeStringField(buf, vs + 1, ve - 1);
           break;
@@ -434,11 +454,18 @@ class LineParser {
       if (dupTypes !== undefined) dupTypes.push(kindType(kind));
       out.push([name, value]);
     }
+    this.prevCount = count;
     if (out.length === 0) {
       this.reject(false, `invalid field name: input field "time" on measurement "${measurement}" is invalid`);
       return undefined;
     }
     return out;
+  }
+
+  private growPrevKeys(): void {
+    const p = new Int32Array(this.prevKeys.length * 2);
+    p.set(this.prevKeys);
+    this.prevKeys = p;
   }
 
   private growSeen(id: number): void {

@@ -56,6 +56,11 @@ export function decodeUtf8(buf: Uint8Array, s: number, e: number): string {
   return (buf as Buffer).toString('utf8', s, e);
 }
 
+/** Decodes buf[s, e) as Latin-1 (one char per byte): for ASCII text, and as an injective byte -> string map. */
+export function decodeLatin1(buf: Uint8Array, s: number, e: number): string {
+  return (buf as Buffer & { latin1Slice(s: number, e: number): string }).latin1Slice(s, e);
+}
+
 /** True when buf[s, e) holds a backslash. */
 export function hasBackslash(buf: Uint8Array, s: number, e: number): boolean {
   for (let i = s; i < e; i++) if (buf[i] === BS) return true;
@@ -150,13 +155,11 @@ export function parseFloatRange(buf: Uint8Array, s: number, e: number): number {
   const neg = buf[i] === MINUS;
   if (neg) i++;
   let mant = 0;
-  let digits = 0;
   let frac = 0;
   let seenDot = false;
   for (; i < e; i++) {
     const c = buf[i]!;
     if (c >= 0x30 && c <= 0x39) {
-      if (mant !== 0 || c !== 0x30) digits++;
       mant = mant * 10 + (c - 0x30);
       if (seenDot) frac++;
     } else if (c === DOT) {
@@ -165,11 +168,11 @@ export function parseFloatRange(buf: Uint8Array, s: number, e: number): number {
       break;
     }
   }
-  if (i === e && digits <= 15 && frac <= 22) {
+  if (i === e && mant < 9007199254740992 && frac <= 22) {
     const v = frac === 0 ? mant : mant / POW10[frac]!;
     return neg ? -v : v;
   }
-  return Number(decodeUtf8(buf, s, e));
+  return Number(decodeLatin1(buf, s, e));
 }
 
 /**
