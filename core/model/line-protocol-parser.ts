@@ -7,7 +7,7 @@ import {
 } from './line-protocol-fields.js';
 import {
   BS, COMMA, EQ, HASH, MINUS, NAME_ESCAPES, NL, SP, TAB, TAG_ESCAPES, compareRanges, decodeStringField,
-  decodeUnescaped, decodeUtf8, parseFloatRange, parseIntRange, scanLineEnd,
+  decodeLatin1, decodeUnescaped, decodeUtf8, hasBackslash, parseFloatRange, parseIntRange, scanLineEnd,
 } from './line-protocol-scan.js';
 import { walkFieldsLikeInflux } from './line-protocol-walk.js';
 import { compareCodePoints, compareTagKeys, seriesKey } from './series-key.js';
@@ -52,8 +52,9 @@ const TIME = 'time';
  * blank lines and lines starting with `#` (after leading spaces/tabs) are skipped; each bad line yields
  * one error and the good lines still parse.
  */
-export function parseLines(body: Buffer, options: ParseOptions): ParseResult {
-  const parser = new LineParser(body, options);
+export function parseLines(body: Buffer | Uint8Array, options: ParseOptions): ParseResult {
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const parser = new LineParser(buf, options);
   parser.run();
   return parser.result;
 }
@@ -131,20 +132,28 @@ class LineParser {
     let raw = '';
     if (!escapes) {
       // no backslash: the key ends at the first space; a known key was valid before
-      keyEnd = buf.indexOf(SP, s);
+      keyEnd = s;
+      while (keyEnd < e && buf[keyEnd] !== SP) keyEnd++;
       if (keyEnd > s && keyEnd < e) {
-        raw = decodeUtf8(buf, s, keyEnd);
+        raw = decodeLatin1(buf, s, keyEnd);
         entry = this.cache.getSeries(raw);
       }
     }
     if (entry === undefined) {
       const end = this.scanKey(s, e);
       if (end < 0) return;
-      if (end !== keyEnd) raw = escapes ? '' : decodeUtf8(buf, s, end);
+      // backslashes elsewhere in the line (string values) do not matter for the key
+      const keyEscapes = escapes && hasBackslash(buf, s, end);
+      if (end !== keyEnd || escapes) {
+        raw = keyEscapes ? '' : decodeLatin1(buf, s, end);
+        if (raw !== '') entry = this.cache.getSeries(raw);
+      }
       keyEnd = end;
-      entry = this.buildEntry(s, keyEnd, e, escapes);
-      if (entry === undefined) return;
-      if (raw !== '') this.cache.setSeries(raw, entry);
+      if (entry === undefined) {
+        entry = this.buildEntry(s, keyEnd, e, keyEscapes);
+        if (entry === undefined) return;
+        if (raw !== '') this.cache.setSeries(raw, entry);
+      }
     }
     if (keyEnd - s > MAX_KEY_LENGTH) {
       this.fail(s, e, `max key length exceeded: ${keyEnd - s} > ${MAX_KEY_LENGTH}`);
