@@ -3,7 +3,7 @@
 // bytes, plus FNV-1a 64 over the series keys. Run: node dist/bench/line-protocol.bench.js [--hosts N]
 // [--points N] [--batch N] [--repeat N].
 import { pathToFileURL } from 'node:url';
-import { fnv1a64 } from '../core/model/hash.js';
+import { fnv1a64, shardIndexFor } from '../core/model/hash.js';
 import { ParseCache, parseLines } from '../core/model/line-protocol.js';
 
 /** Options of run(). */
@@ -100,7 +100,7 @@ function best(repeat: number, pass: () => void): number {
 /**
  * Runs the benchmark (rates per CPU-second of this process, single thread); returns: parse_mb_s / parse_lines_s (fresh cache per body, as
  * an HTTP server without a shared cache), parse_shared_cache_*, split_* (trivial parser), fnv_keys_s /
- * fnv_mb_s, plus the data size.
+ * fnv_mb_s (fnv1a64 -> bigint), shard_index_keys_s (shardIndexFor, no BigInt), plus the data size.
  */
 export async function run(options: LineProtocolBenchOptions = {}): Promise<Record<string, number>> {
   const o: Required<LineProtocolBenchOptions> = {
@@ -128,6 +128,9 @@ export async function run(options: LineProtocolBenchOptions = {}): Promise<Recor
   const fnvS = best(o.repeat, () => {
     for (const k of allKeys) sink += Number(fnv1a64(k) & 1n);
   });
+  const shardS = best(o.repeat, () => {
+    for (const k of allKeys) sink += shardIndexFor(k, 7);
+  });
   if (sink === -1) throw new Error('unreachable');
   return {
     lines,
@@ -140,6 +143,7 @@ export async function run(options: LineProtocolBenchOptions = {}): Promise<Recor
     split_lines_s: lines / splitS,
     fnv_keys_s: lines / fnvS,
     fnv_mb_s: keyBytes / 1e6 / fnvS,
+    shard_index_keys_s: lines / shardS,
   };
 }
 
