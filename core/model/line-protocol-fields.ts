@@ -91,6 +91,8 @@ export function scanFieldSection(buf: Uint8Array, i: number, e: number, out: Fie
   while (i < e) {
     const c = buf[i]!;
     if (c === BS && i + 1 < e) {
+      // an escape after a closed string value: InfluxDB's iterator ends that value elsewhere
+      if (!quoted && equals > commas) out.goWalk = true;
       i += 2;
       continue;
     }

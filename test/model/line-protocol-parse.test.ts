@@ -240,3 +240,33 @@ test('a shared ParseCache gives the same points across calls and shares tag arra
   t.is(a.points[0]!.key, 'cpu,host=a,region=b');
   t.is(a.points[1]!.key, 'cpu,host=a,region=b');
 });
+
+test('odd field sections split the way InfluxDB stores them; its panics become invalid field format', (t) => {
+  // InfluxDB 1.6.7 stored a,b=1 and c="x=" for this line (its validator and its iterator disagree)
+  t.deepEqual(one('m a,b=1,c="x=2 1').fields, [['a,b', 1], ['c', 'x=']]);
+  t.deepEqual(one('m a\\\\=1,b=2 1').fields, [['a\\=1,b', 2]]);
+  // InfluxDB 1.6.7 panics on these (HTTP 500); the parser reports the line instead
+  t.is(error('m a\\\\=1 1'), "unable to parse 'm a\\\\=1 1': invalid field format");
+  t.is(error('m s="a"\\,x 1'), `unable to parse 'm s="a"\\,x 1': invalid field format`);
+});
+
+test('a Uint8Array body parses like a Buffer', (t) => {
+  const bytes = new TextEncoder().encode('xx\ncpu,host=a v=1 1\n').subarray(3);
+  t.deepEqual(parseLines(bytes, { precision: 's', nowNs: NOW }), parse('cpu,host=a v=1 1\n'));
+});
+
+test('many distinct field names and series keep their identity (cache tables grow)', (t) => {
+  const cache = new ParseCache();
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) lines.push(`m${i % 7},t=${i} f${i}=${i}i,g${i % 3}="${i}" ${i}`);
+  const body = Buffer.from(lines.join('\n'));
+  for (let round = 0; round < 2; round++) {
+    const r = parseLines(body, { precision: 's', nowNs: NOW, cache });
+    t.is(r.points.length, 3000);
+    for (let i = 0; i < 3000; i += 97) {
+      const p = r.points[i]!;
+      t.is(p.key, `m${i % 7},t=${i}`);
+      t.deepEqual(p.fields, [[`f${i}`, BigInt(i)], [`g${i % 3}`, String(i)]]);
+    }
+  }
+});
