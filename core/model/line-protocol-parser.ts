@@ -7,7 +7,7 @@ import {
 } from './line-protocol-fields.js';
 import {
   BS, COMMA, EQ, HASH, MINUS, NAME_ESCAPES, NL, SP, TAB, TAG_ESCAPES, compareRanges, decodeStringField,
-  decodeLatin1, decodeUnescaped, decodeUtf8, hasBackslash, parseFloatRange, parseIntRange, scanLineEnd,
+  decodeLatin1, decodeUnescaped, decodeUtf8, hasBackslash, parseIntRange, scanLineEnd,
 } from './line-protocol-scan.js';
 import { walkFieldsLikeInflux } from './line-protocol-walk.js';
 import { compareCodePoints, compareTagKeys, seriesKey } from './series-key.js';
@@ -434,7 +434,8 @@ class LineParser {
       switch (kind) {
         case KIND_FLOAT: {
           const v = fs.num[f]!;
-          value = v === v ? v : parseFloatRange(buf, vs, ve);
+          // NaN: not exact while scanning (17 digits, exponent...): the engine's correctly rounded parse
+          value = v === v ? v : Number(decodeLatin1(buf, vs, ve));
           break;
         }
         case KIND_INT: {
