@@ -17,6 +17,7 @@ import { resolveMeasurements, unionSchema } from './sources.js';
 import { bucketStart } from './time-buckets.js';
 import { extractTimeRange, type TimeRange } from './time-range.js';
 import { checkMathTypes } from './type-check.js';
+import { validateCalls } from './validate.js';
 
 /** A measurement to read and how to open mappers over it. */
 interface ReadTarget {
@@ -180,7 +181,6 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
     visit(f.expr);
     return agg;
   });
-  if (dims.interval > 0n && !isAgg) throw err('GROUP BY requires at least one aggregate function');
   if (range.tmin > range.tmax) return;
   // Aggregates over GROUP BY time stop at now() when the query gives no upper bound.
   const tmax = !range.hasMax && isAgg && dims.interval > 0n ? ctx.nowNs : range.tmax;
@@ -199,10 +199,18 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
     }
   }
   for (const s of stmt.sources) if (s.kind === 'SubQuery') targets.push(...(await materialize(s, ctx, { ...range, tmax })));
-  if (targets.length === 0) return;
+  if (targets.length === 0) {
+    // Nothing to read, but the statement is still checked as InfluxDB compiles it.
+    const empty: SourceSchema = { fields: new Map(), tagKeys: new Set() };
+    validateCalls(expandColumns(fieldsNoTime, empty), empty, dims.interval);
+    if (dims.interval > 0n && !isAgg) throw err('GROUP BY requires at least one aggregate function');
+    return;
+  }
   const schema: SourceSchema = unionSchema(targets.map((t) => ({ db: '', rp: '', name: t.name, shards: [], fields: t.fields, tagKeys: t.tagKeys })));
   const cols: Column[] = expandColumns(fieldsNoTime, schema, new Set(dimensionKeys(dims, schema.tagKeys)));
   if (cols.length === 0) return;
+  validateCalls(cols, schema, dims.interval);
+  if (dims.interval > 0n && !isAgg) throw err('GROUP BY requires at least one aggregate function');
   for (const c of cols) checkMathTypes(c.expr, schema);
   const seriesCounter = { n: 0 };
   const plan = isAgg ? planAggregate(cols, schema, dims.interval) : null;
