@@ -2,6 +2,7 @@ import type { Mapper } from '../../contracts/mapper.js';
 import { TesseraError } from '../../errors.js';
 import { MAX_TIME, MIN_TIME, type FieldType } from '../../model/point.js';
 import { unparen, type Expr, type Measurement, type SelectStatement, type SubQuery } from '../ast.js';
+import { printExpr } from '../printer.js';
 import type { Series, Value } from '../result.js';
 import { expandColumns, type Column, type SourceSchema } from './columns.js';
 import type { SelectContext } from './context.js';
@@ -37,6 +38,18 @@ const MAX_BUCKETS = 5_000_000n;
 
 function err(msg: string): TesseraError {
   return new TesseraError('ERR_QUERY_EXECUTION', msg);
+}
+
+/** A bare field or literal where a condition is expected is an error in InfluxDB 1.x. */
+function checkCondition(cond: Expr | null): void {
+  if (cond === null) return;
+  const u = unparen(cond);
+  if (u.kind === 'BinaryExpr' && (u.op === 'AND' || u.op === 'OR')) {
+    checkCondition(u.lhs);
+    checkCondition(u.rhs);
+    return;
+  }
+  if (u.kind === 'VarRef' || u.kind === 'Call') throw err(`invalid condition expression: ${printExpr(u)}`);
 }
 
 function castValue(v: Value | undefined, dataType: string): Value {
@@ -106,7 +119,7 @@ async function closeAll(mappers: readonly Mapper[]): Promise<void> {
 }
 
 /** Runs a subquery and loads its rows into a memory reader. */
-async function materialize(sq: SubQuery, ctx: SelectContext, outer: TimeRange): Promise<ReadTarget[]> {
+async function materialize(sq: SubQuery, ctx: SelectContext, outer: TimeRange, outerDims: SelectStatement['dimensions']): Promise<ReadTarget[]> {
   const reader = new MemoryShardReader({ keepDuplicates: true });
   let inner = sq.statement;
   if (inner.condition === null && (outer.hasMin || outer.hasMax)) {
@@ -117,6 +130,9 @@ async function materialize(sq: SubQuery, ctx: SelectContext, outer: TimeRange): 
     const cond = parts.reduce((a, b) => ({ kind: 'BinaryExpr', op: 'AND', lhs: a, rhs: b }));
     inner = { ...inner, condition: cond };
   }
+  // The outer query's tag dimensions are added to the inner query's, so its rows keep those tags.
+  const outerTags = outerDims.filter((d) => !(unparen(d.expr).kind === 'Call'));
+  if (outerTags.length > 0) inner = { ...inner, dimensions: [...inner.dimensions, ...outerTags] };
   const tagKeys = new Map<string, Set<string>>();
   for await (const { series, tagColumns } of runSelect(inner, ctx)) {
     const tk = tagKeys.get(series.name) ?? new Set<string>();
@@ -161,6 +177,7 @@ function* pieces(base: Omit<Series, 'values'>, rows: Value[][], chunkSize: numbe
 export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): AsyncGenerator<SeriesOut> {
   if (stmt.sortFields.some((s) => s.name.toLowerCase() !== 'time')) throw err('only ORDER BY time supported at this time');
   const ascending = !(stmt.sortFields[0] !== undefined && !stmt.sortFields[0].ascending);
+  checkCondition(stmt.condition);
   const { range, rest } = extractTimeRange(stmt.condition, ctx.nowNs);
   const dims = parseDimensions(stmt, ctx.nowNs);
   const fieldsNoTime = stmt.fields.filter((f) => !(unparen(f.expr).kind === 'VarRef' && (unparen(f.expr) as { name: string }).name.toLowerCase() === 'time'));
@@ -198,7 +215,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
       });
     }
   }
-  for (const s of stmt.sources) if (s.kind === 'SubQuery') targets.push(...(await materialize(s, ctx, { ...range, tmax })));
+  for (const s of stmt.sources) if (s.kind === 'SubQuery') targets.push(...(await materialize(s, ctx, { ...range, tmax }, stmt.dimensions)));
   if (targets.length === 0) {
     // Nothing to read, but the statement is still checked as InfluxDB compiles it.
     const empty: SourceSchema = { fields: new Map(), tagKeys: new Set() };
@@ -218,6 +235,8 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
     if (hasCalls(cols) && cols.some((c) => unparen(c.expr).kind === 'Call' && !['derivative', 'non_negative_derivative', 'difference', 'non_negative_difference', 'moving_average', 'cumulative_sum', 'elapsed'].includes((unparen(c.expr) as { name: string }).name))) {
       throw err('mixing aggregate and non-aggregate queries is not supported');
     }
+    const transforms = cols.filter((c) => unparen(c.expr).kind === 'Call').length;
+    if (transforms > 0 && transforms < cols.length) throw err('mixing aggregate and non-aggregate queries is not supported');
     return planRaw(cols, schema);
   })();
   for (const target of targets) {
