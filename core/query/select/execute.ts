@@ -7,7 +7,7 @@ import type { Series, Value } from '../result.js';
 import { expandColumns, type Column, type SourceSchema } from './columns.js';
 import type { SelectContext } from './context.js';
 import { compileRegex, evalExpr } from './eval.js';
-import { finalize, multiRows, newTransformState, transformStep, type CallResult, type TransformState } from './functions.js';
+import { finalize, integralSeries, multiRows, newTransformState, transformStep, type CallResult, type TransformState } from './functions.js';
 import { createLocalMapper } from './local-mapper.js';
 import { SELECT_MAP_VERSION, type AggRow, type PartialState, type RawRow, type SelectMapRequest } from './map-request.js';
 import { MemoryShardReader } from './memory-reader.js';
@@ -414,6 +414,7 @@ function finishTagSet(
   const emptyStates = (): PartialState[] => plan.specs.map((s) => newState(s.op));
   // 1. The bucket sequence.
   let buckets: Array<{ t: bigint; states: PartialState[] | null }> = [];
+
   if (dims.interval > 0n) {
     const have = new Map<bigint, PartialState[]>();
     for (const [b, st] of rows) have.set(b, st);
@@ -439,6 +440,28 @@ function finishTagSet(
     }),
   );
   void emptyStates;
+  // integral() crosses bucket edges (interpolated) and never reports empty buckets.
+  const integralOnly = plan.calls.every((c) => c.fn === 'integral');
+  plan.calls.forEach((c, ci) => {
+    if (c.fn !== 'integral' || dims.interval === 0n) return;
+    const vals = integralSeries(
+      buckets.map((b) => (b.states === null ? null : ((b.states[c.specIdx] as PartialState).pts ?? null))),
+      buckets.map((b) => b.t + dims.interval),
+      c.arg,
+    );
+    vals.forEach((v, bi) => {
+      ((results[bi] as CallResult[])[ci] as CallResult).v = v;
+    });
+  });
+  if (integralOnly && dims.interval > 0n) {
+    for (let i = buckets.length - 1; i >= 0; i--) {
+      const st = (buckets[i] as { states: PartialState[] | null }).states;
+      if (st === null || plan.calls.every((c) => ((st[c.specIdx] as PartialState).pts ?? []).length === 0)) {
+        buckets.splice(i, 1);
+        results.splice(i, 1);
+      }
+    }
+  }
   // 3. Fill per call.
   if (dims.interval > 0n && (stmt.fill === 'previous' || stmt.fill === 'linear' || stmt.fill === 'number')) {
     for (let c = 0; c < nCalls; c++) {
@@ -492,6 +515,7 @@ function finishTagSet(
       return;
     }
     let time = b.t;
+    if (dims.interval === 0n && integralOnly) time = 0n;
     if (dims.interval === 0n && plan.timeSelector >= 0) {
       const sel = res[plan.timeSelector] as CallResult;
       if (sel.t !== null) time = sel.t;
