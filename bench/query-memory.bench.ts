@@ -51,10 +51,13 @@ const fillMs = Date.now() - t0;
 for (const interval of ['1m', '1s']) {
   gc();
   const before = process.memoryUsage().rss;
+  const heapBefore = process.memoryUsage().heapUsed;
   let peak = before;
+  let heapPeak = heapBefore;
   const sample = (): void => {
-    const r = process.memoryUsage().rss;
-    if (r > peak) peak = r;
+    const m = process.memoryUsage();
+    if (m.rss > peak) peak = m.rss;
+    if (m.heapUsed > heapPeak) heapPeak = m.heapUsed;
   };
   const timer = setInterval(sample, 5);
   // The mapper works synchronously between chunks, so timers rarely fire: also sample from inside
@@ -107,6 +110,8 @@ for (const interval of ['1m', '1s']) {
       rssBeforeQuery: mb(before),
       rssPeakDuringQuery: mb(peak),
       rssAdded: mb(peak - before),
+      heapUsedBeforeQuery: mb(heapBefore),
+      heapUsedPeakDuringQuery: mb(heapPeak),
     }),
   );
 }

@@ -253,6 +253,9 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
       offset: dims.offset.toString(),
       ascending,
       columns: rawPlan?.refs ?? [],
+      // Each mapper needs to send at most LIMIT + OFFSET rows per tag set (not with transformations,
+      // which drop rows).
+      rowLimit: rawPlan !== null && stmt.limit > 0 && rawPlan.columns.every((c) => c.transform === null) ? stmt.limit + stmt.offset : 0,
       aggregates: plan?.specs ?? null,
     };
     if (rawPlan !== null && !rawPlan.refs.some((r) => r.kind === 'field')) continue;

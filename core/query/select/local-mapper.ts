@@ -222,9 +222,12 @@ class LocalMapper implements Mapper {
       const cur = new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc);
       if (cur.next()) heap.push({ cur, idx, s });
     });
+    const limit = this.req.rowLimit ?? 0;
+    let emitted = 0;
     for (;;) {
       const h = heap.peek();
       if (h === undefined) return;
+      if (limit > 0 && emitted >= limit) return;
       const { cur, s } = h;
       const vals = cur.values;
       let keep = true;
@@ -248,7 +251,10 @@ class LocalMapper implements Mapper {
             row.push(v);
           } else row.push((cols[c] as AuxRef).kind === 'tag' ? tagColumn(s, (cols[c] as AuxRef).name) : null);
         }
-        if (anyValue) yield row;
+        if (anyValue) {
+          emitted++;
+          yield row;
+        }
       }
       if (cur.next()) heap.fixTop();
       else heap.pop();
