@@ -118,6 +118,16 @@ async function closeAll(mappers: readonly Mapper[]): Promise<void> {
   await Promise.allSettled(mappers.map((m) => m.close()));
 }
 
+const BACK_TRANSFORMS = new Set(['derivative', 'non_negative_derivative', 'difference', 'non_negative_difference', 'moving_average', 'elapsed']);
+
+/** True when a field is a transformation (other than cumulative_sum) of an aggregate. */
+function plan_hasTransform(fields: SelectStatement['fields']): boolean {
+  return fields.some((f) => {
+    const u = unparen(f.expr);
+    return u.kind === 'Call' && BACK_TRANSFORMS.has(u.name) && u.args[0] !== undefined && unparen(u.args[0]).kind === 'Call';
+  });
+}
+
 /** Runs a subquery and loads its rows into a memory reader. */
 async function materialize(sq: SubQuery, ctx: SelectContext, outer: TimeRange, outerDims: SelectStatement['dimensions']): Promise<ReadTarget[]> {
   const reader = new MemoryShardReader({ keepDuplicates: true });
@@ -201,7 +211,13 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
   if (range.tmin > range.tmax) return;
   // Aggregates over GROUP BY time stop at now() when the query gives no upper bound.
   const tmax = !range.hasMax && isAgg && dims.interval > 0n ? ctx.nowNs : range.tmax;
-  const tmin = range.tmin;
+  // Transformations of aggregates (except cumulative_sum) read one more bucket before the range, so
+  // the first bucket has a predecessor (InfluxDB 1.x); rows before the range are dropped afterwards.
+  const extendsBack =
+    plan_hasTransform(fieldsNoTime) && dims.interval > 0n && range.hasMin && range.tmin - dims.interval > MIN_TIME;
+  const tmin = extendsBack ? bucketStart(range.tmin, dims.interval, dims.offset) - dims.interval : range.tmin;
+  const aggRange: TimeRange = extendsBack ? { ...range, tmin } : range;
+  const outputStart = range.hasMin && dims.interval > 0n ? bucketStart(range.tmin, dims.interval, dims.offset) : MIN_TIME;
 
   const targets: ReadTarget[] = [];
   const ms = sourceMeasurements(stmt);
@@ -262,7 +278,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
     const mappers = await openAll(await target.open(req));
     try {
       const gen = plan !== null
-        ? aggregateSeries(target, dimKeys, plan, mappers, stmt, ctx, range, tmax, dims, ascending, seriesCounter)
+        ? aggregateSeries(target, dimKeys, plan, mappers, stmt, ctx, aggRange, tmax, dims, ascending, seriesCounter, outputStart)
         : rawSeries(target, dimKeys, rawPlan as RawPlan, mappers, stmt, ctx, ascending, seriesCounter);
       for await (const s of gen) yield s;
     } finally {
@@ -375,6 +391,7 @@ async function* aggregateSeries(
   dims: Dimensions,
   ascending: boolean,
   counter: { n: number },
+  outputStart: bigint,
 ): AsyncGenerator<SeriesOut> {
   const columns = ['time', ...plan.columns.map((c) => c.name)];
   const tagColumns = new Set<string>();
@@ -385,7 +402,7 @@ async function* aggregateSeries(
     if (key === null || rows.length === 0) return;
     if (!takeSeries(stmt, counter)) return;
     if (!ascending) rows.reverse();
-    const out = finishTagSet(plan, rows, stmt, range, tmax, dims, ascending);
+    const out = finishTagSet(plan, rows, stmt, range, tmax, dims, ascending, outputStart);
     if (out.length === 0) return;
     const t = tagsRecord(dimKeys, tags);
     const base: Omit<Series, 'values'> = t === undefined ? { name: target.name, columns } : { name: target.name, tags: t, columns };
@@ -412,6 +429,7 @@ function finishTagSet(
   tmax: bigint,
   dims: Dimensions,
   ascending: boolean,
+  outputStart: bigint,
 ): Value[][] {
   const nCalls = plan.calls.length;
   const emptyStates = (): PartialState[] => plan.specs.map((s) => newState(s.op));
@@ -542,6 +560,11 @@ function finishTagSet(
     });
     if (keep) out.push(row);
   });
+  if (outputStart > MIN_TIME) {
+    let k = 0;
+    while (k < out.length && ((out[k] as Value[])[0] as bigint) < outputStart) k++;
+    if (k > 0) out.splice(0, k);
+  }
   if (!ascending) out.reverse();
   const start = Math.min(stmt.offset, out.length);
   const end = stmt.limit > 0 ? Math.min(out.length, start + stmt.limit) : out.length;

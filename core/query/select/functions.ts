@@ -236,7 +236,9 @@ export function transformStep(fn: string, st: TransformState, t: bigint, v: Valu
     case 'derivative':
     case 'non_negative_derivative': {
       if (t === prevT) return undefined;
-      const d = (Number(v) - Number(prevV)) / (Number(t - prevT) / Number(unit));
+      // Descending order: InfluxDB divides by the absolute elapsed time.
+      const dt = t > prevT ? t - prevT : prevT - t;
+      const d = (Number(v) - Number(prevV)) / (Number(dt) / Number(unit));
       if (fn === 'non_negative_derivative' && d < 0) return undefined;
       return d;
     }
@@ -247,7 +249,7 @@ export function transformStep(fn: string, st: TransformState, t: bigint, v: Valu
       return d;
     }
     case 'elapsed':
-      return (t - prevT) / unit;
+      return (t > prevT ? t - prevT : prevT - t) / unit;
     default:
       return undefined;
   }

@@ -42,6 +42,7 @@ function selects(op: PartialOp, cur: SelectedPoint | null | undefined, t: bigint
       return less(v, cur.v) || (v === cur.v && t < cur.t);
     case 'max':
       return less(cur.v, v) || (v === cur.v && t < cur.t);
+    // On equal times the larger value wins (InfluxDB's reducers); independent of the shard split.
     case 'first':
       return t < cur.t || (t === cur.t && less(cur.v, v));
     case 'last':
