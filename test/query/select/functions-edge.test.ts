@@ -148,3 +148,33 @@ test('math on incompatible types is a type error worded as InfluxDB words it', a
     await t.throwsAsync(db.query('SELECT v & 1 FROM m'), { message: 'type error: v::float & 1: incompatible types: float and integer' });
   });
 });
+
+test('integral across GROUP BY time buckets interpolates at bucket ends and skips empty buckets', async (t) => {
+  await withDb(async (db) => {
+    await db.write([makePoint('m', {}, { v: 1 }, 100n * S), makePoint('m', {}, { v: 3 }, 160n * S), makePoint('m', {}, { v: 5 }, 400n * S)]);
+    const [s] = await db.query('SELECT integral(v) FROM m WHERE time >= 0s AND time < 600s GROUP BY time(120s)');
+    t.deepEqual(s?.values.map((r) => r[0]), [0n, 120n * S, 360n * S]);
+    const vals = s?.values.map((r) => r[1] as number) ?? [];
+    t.true(Math.abs((vals[0] as number) - 80 / 3) < 1e-9);
+    t.true(Math.abs((vals[1] as number) - 360) < 1e-9);
+    t.true(Math.abs((vals[2] as number) - 2080 / 3) < 1e-9);
+  });
+});
+
+test('a transformation of an aggregate reads the bucket before the range; cumulative_sum does not', async (t) => {
+  await withDb(async (db) => {
+    await db.write([0n, 60n, 120n, 180n].map((sec, k) => makePoint('m', {}, { v: k * 10 }, sec * S)));
+    const q = async (f: string): Promise<unknown[][]> =>
+      ((await db.query(`SELECT ${f} FROM m WHERE time >= 120s AND time < 240s GROUP BY time(60s)`))[0]?.values ?? []).map((r) => [r[0], r[1]]);
+    t.deepEqual(await q('difference(mean(v))'), [[120n * S, 10], [180n * S, 10]]);
+    t.deepEqual(await q('cumulative_sum(mean(v))'), [[120n * S, 20], [180n * S, 50]]);
+  });
+});
+
+test('derivative in descending order divides by the absolute elapsed time', async (t) => {
+  await withDb(async (db) => {
+    await db.write([makePoint('m', {}, { v: 1 }, 0n), makePoint('m', {}, { v: 4 }, 60n * S)]);
+    const [s] = await db.query('SELECT derivative(v, 1m) FROM m ORDER BY time DESC');
+    t.deepEqual(s?.values, [[0n, -3]]);
+  });
+});
