@@ -331,6 +331,13 @@ async function* rawSeries(
   let states: TransformState[] = [];
   let started = false;
   const chunk = Math.max(1, ctx.chunkSize);
+  // Plain column references (no cast, no math) are copied straight from the row.
+  const directIdx = plan.columns.map((c) => {
+    const u = unparen(c.expr);
+    return u.kind === 'VarRef' && (u.dataType === '' || u.dataType === 'field' || u.dataType === 'tag') ? 1 + Number(u.name.slice(1)) : -1;
+  });
+  let row: RawRow = [0n];
+  const get = (name: string, dataType: string): Value => castValue(row[1 + Number(name.slice(1))] as Value, dataType);
   for await (const batch of reduceMappers(mappers, null, ascending)) {
     if (batch.key !== key) {
       if (key !== null && emit && buf.length + (started ? 1 : 0) > 0) {
@@ -347,13 +354,13 @@ async function* rawSeries(
     }
     if (!emit) continue;
     for (const r of batch.rows as RawRow[]) {
-      const row = r;
-      const get = (name: string, dataType: string): Value => castValue(row[1 + Number(name.slice(1))] as Value, dataType);
+      row = r;
       const out: Value[] = [row[0]];
       let keep = true;
       for (let c = 0; c < plan.columns.length; c++) {
         const col = plan.columns[c] as RawPlan['columns'][number];
-        let v = evalExpr(col.expr, get) ?? null;
+        const direct = directIdx[c] as number;
+        let v = direct >= 0 ? ((row[direct] as Value) ?? null) : (evalExpr(col.expr, get) ?? null);
         if (col.transform !== null) {
           const t = transformStep(col.transform.fn, states[c] as TransformState, row[0], v, col.transform.unit, col.transform.n);
           if (t === undefined) keep = false;
