@@ -5,7 +5,7 @@ import { TesseraError } from '../../errors.js';
 import { walkExpr, type Expr } from '../ast.js';
 import type { Value } from '../result.js';
 import { compileRegex, mayMatch, matches } from './eval.js';
-import { Heap } from './heap.js';
+import { GoHeap } from './heap.js';
 import {
   SELECT_MAP_VERSION,
   tagSetKey,
@@ -217,15 +217,17 @@ class LocalMapper implements Mapper {
       idx: number;
       s: SeriesInfo;
     }
-    const heap = new Heap<Head>((a, b) => (a.cur.t === b.cur.t ? a.idx < b.idx : asc ? a.cur.t < b.cur.t : a.cur.t > b.cur.t));
+    // Series merged by time exactly as InfluxDB's sorted merge heap does (ties included).
+    const heads: Head[] = [];
     g.series.forEach((s, idx) => {
       const cur = new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc);
-      if (cur.next()) heap.push({ cur, idx, s });
+      if (cur.next()) heads.push({ cur, idx, s });
     });
+    const heap = new GoHeap<Head>(heads, (a, b) => (asc ? a.cur.t < b.cur.t : a.cur.t > b.cur.t));
     const limit = this.req.rowLimit ?? 0;
     let emitted = 0;
     for (;;) {
-      const h = heap.peek();
+      const h = heap.pop();
       if (h === undefined) return;
       if (limit > 0 && emitted >= limit) return;
       const { cur, s } = h;
@@ -256,8 +258,7 @@ class LocalMapper implements Mapper {
           yield row;
         }
       }
-      if (cur.next()) heap.fixTop();
-      else heap.pop();
+      if (cur.next()) heap.push(h);
     }
   }
 
