@@ -23,6 +23,8 @@ import { validateCalls } from './validate.js';
 /** A measurement to read and how to open mappers over it. */
 interface ReadTarget {
   name: string;
+  /** A subquery's materialized rows (raw ties in series order). */
+  subquery: boolean;
   fields: Map<string, FieldType>;
   tagKeys: Set<string>;
   open(req: SelectMapRequest): Promise<Mapper[]>;
@@ -164,6 +166,7 @@ async function materialize(sq: SubQuery, ctx: SelectContext, outer: TimeRange, o
   }
   return reader.measurements().map((m) => ({
     name: m,
+    subquery: true,
     fields: new Map(reader.fields(m).map((f) => [f.name, f.type])),
     tagKeys: tagKeys.get(m) ?? new Set(),
     open: async (req) => [createLocalMapper(reader, req, ctx.chunkSize)],
@@ -225,6 +228,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
     for (const r of await resolveMeasurements(ms, ctx, tmin, tmax)) {
       targets.push({
         name: r.name,
+        subquery: false,
         fields: r.fields,
         tagKeys: r.tagKeys,
         open: async (req) => Promise.all(r.shards.map((sh) => ctx.shardMapper.createMapper(sh, req, ctx.chunkSize))),
@@ -273,6 +277,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
       // which drop rows).
       rowLimit: rawPlan !== null && stmt.limit > 0 && rawPlan.columns.every((c) => c.transform === null) ? stmt.limit + stmt.offset : 0,
       aggregates: plan?.specs ?? null,
+      stableTies: target.subquery,
     };
     if (rawPlan !== null && !rawPlan.refs.some((r) => r.kind === 'field')) continue;
     const mappers = await openAll(await target.open(req));

@@ -217,13 +217,39 @@ class LocalMapper implements Mapper {
       idx: number;
       s: SeriesInfo;
     }
-    // Series merged by time exactly as InfluxDB's sorted merge heap does (ties included).
+    // Each series cursor skips to its next row that passes the condition and has a value (the
+    // filter lives inside the series iterator, as in InfluxDB); series are then merged by time
+    // exactly as InfluxDB's sorted merge heap does, ties included.
+    const passes = (h: Head): boolean => {
+      const vals = h.cur.values;
+      let any = false;
+      for (let c = 0; c < cols.length; c++) {
+        const i = fieldIdx[c] as number;
+        if (i >= 0 && vals[i] !== null) any = true;
+      }
+      if (!any) return false;
+      if (cond === null || !condFieldsUsed) return true;
+      return matches(cond, (name, dataType) => {
+        if (this.resolver.isField(name, dataType)) {
+          const i = fields.indexOf(name);
+          return i < 0 ? null : (vals[i] as Value);
+        }
+        return tagValue(h.s, name);
+      });
+    };
+    const advance = (h: Head): boolean => {
+      while (h.cur.next()) if (passes(h)) return true;
+      return false;
+    };
     const heads: Head[] = [];
     g.series.forEach((s, idx) => {
-      const cur = new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc);
-      if (cur.next()) heads.push({ cur, idx, s });
+      const h: Head = { cur: new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc), idx, s };
+      if (advance(h)) heads.push(h);
     });
-    const heap = new GoHeap<Head>(heads, (a, b) => (asc ? a.cur.t < b.cur.t : a.cur.t > b.cur.t));
+    const stable = this.req.stableTies === true;
+    const heap = new GoHeap<Head>(heads, (a, b) =>
+      a.cur.t === b.cur.t ? stable && a.idx < b.idx : asc ? a.cur.t < b.cur.t : a.cur.t > b.cur.t,
+    );
     const limit = this.req.rowLimit ?? 0;
     let emitted = 0;
     for (;;) {
@@ -232,33 +258,15 @@ class LocalMapper implements Mapper {
       if (limit > 0 && emitted >= limit) return;
       const { cur, s } = h;
       const vals = cur.values;
-      let keep = true;
-      if (cond !== null && condFieldsUsed) {
-        keep = matches(cond, (name, dataType) => {
-          if (this.resolver.isField(name, dataType)) {
-            const i = fields.indexOf(name);
-            return i < 0 ? null : (vals[i] as Value);
-          }
-          return tagValue(s, name);
-        });
+      const row: RawRow = [cur.t];
+      for (let c = 0; c < cols.length; c++) {
+        const i = fieldIdx[c] as number;
+        if (i >= 0) row.push(vals[i] as Value);
+        else row.push((cols[c] as AuxRef).kind === 'tag' ? tagColumn(s, (cols[c] as AuxRef).name) : null);
       }
-      if (keep) {
-        const row: RawRow = [cur.t];
-        let anyValue = false;
-        for (let c = 0; c < cols.length; c++) {
-          const i = fieldIdx[c] as number;
-          if (i >= 0) {
-            const v = vals[i] as Value;
-            if (v !== null) anyValue = true;
-            row.push(v);
-          } else row.push((cols[c] as AuxRef).kind === 'tag' ? tagColumn(s, (cols[c] as AuxRef).name) : null);
-        }
-        if (anyValue) {
-          emitted++;
-          yield row;
-        }
-      }
-      if (cur.next()) heap.push(h);
+      emitted++;
+      yield row;
+      if (advance(h)) heap.push(h);
     }
   }
 
