@@ -44,7 +44,7 @@ async function selectInto(stmt: SelectStatement, ctx: SelectContext): Promise<Se
   };
   for await (const { series } of runSelect({ ...stmt, target: null }, ctx)) {
     const measurement = target.measurement.name !== '' ? target.measurement.name : series.name;
-    const baseTags = Object.entries(series.tags ?? {}).filter(([, v]) => v !== '');
+    const baseTags: Tag[] = Object.entries(series.tags ?? {}).filter(([, v]) => v !== '');
     for (const row of series.values) {
       const tags: Tag[] = [...baseTags];
       const fields: Array<readonly [string, number | bigint | string | boolean]> = [];
