@@ -80,6 +80,7 @@ export function metaStoreSuite(options: MetaStoreSuiteOptions): void {
     const writes: [string, () => Promise<unknown>][] = [
       ['createShardGroupIfNotExists', () => store.createShardGroupIfNotExists('x', '', 0n)],
       ['deleteShardGroup', () => store.deleteShardGroup('x', '', 1)],
+      ['dropShard', () => store.dropShard(1)],
       ['createDatabase', () => store.createDatabase('x')],
       ['dropDatabase', () => store.dropDatabase('x')],
       ['createRetentionPolicy', () => store.createRetentionPolicy('x', { name: 'r', durationNs: H, replicaN: 1 }, false)],
@@ -215,6 +216,21 @@ export function metaStoreSuite(options: MetaStoreSuiteOptions): void {
     await rejectsWith(t, store.deleteShardGroup('db', 'autogen', 999), 'ERR_META_SHARD_GROUP_NOT_FOUND', 'shard group not found');
   });
 
+  test(`${name}: DROP SHARD removes the shard; the last one soft-deletes its group; unknown IDs are fine`, async (t) => {
+    const { store } = await started();
+    await store.addNode('other:8088');
+    await store.createDatabase('db'); // RF 1 on 2 nodes: 2 shards per group
+    const g = await store.createShardGroupIfNotExists('db', '', T0);
+    t.is(g.shards.length, 2);
+    await store.dropShard(g.shards[0]!.id);
+    t.deepEqual(store.shardGroupsByTimeRange('db', '', T0, T0)[0]!.shards.map((s) => s.id), [g.shards[1]!.id]);
+    await store.dropShard(g.shards[1]!.id);
+    t.deepEqual(store.shardGroupsByTimeRange('db', '', T0, T0), []);
+    await store.dropShard(12345);
+    const again = await store.createShardGroupIfNotExists('db', '', T0);
+    t.true(again.id > g.id);
+  });
+
   test(`${name}: continuous queries`, async (t) => {
     const { store } = await started();
     await store.createDatabase('db');
@@ -267,6 +283,32 @@ export function metaStoreSuite(options: MetaStoreSuiteOptions): void {
     off();
     await store.createDatabase('b');
     t.is(seen.length, 1);
+  });
+
+  test(`${name}: a throwing change listener does not fail the command or other listeners`, async (t) => {
+    const { store } = await started();
+    let calls = 0;
+    store.onChange(() => {
+      throw new Error('listener bug');
+    });
+    store.onChange(() => calls++);
+    await store.createDatabase('db');
+    t.is(calls, 1);
+    t.truthy(store.database('db'));
+  });
+
+  test(`${name}: stop lets accepted proposals finish`, async (t) => {
+    const { store, dir } = await started();
+    const pending = [store.createDatabase('x'), store.createDatabase('y')];
+    await store.stop();
+    await Promise.all(pending);
+    if (store.supports.persistent) {
+      const again = await started(dir);
+      t.deepEqual(again.store.data().databases.map((d) => d.name), ['x', 'y']);
+      await again.store.stop();
+    } else {
+      t.pass();
+    }
   });
 
   test(`${name}: a failed command changes nothing`, async (t) => {
