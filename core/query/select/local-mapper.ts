@@ -274,14 +274,23 @@ class LocalMapper implements Mapper {
   private *aggRows(g: TagSetGroup): Generator<AggRow> {
     const specs = this.req.aggregates as readonly AggSpec[];
     const cond = this.req.condition ?? null;
-    const buckets = new Map<bigint, PartialState[]>();
+    // Bucket starts as Map keys: plain numbers when the interval is wide enough that distinct
+    // starts stay distinct doubles (>= 2048 ns; doubles near 2^63 are 1024 ns apart), else bigints.
+    const numericKeys = this.interval >= 2048n || this.interval === 0n;
+    const buckets = new Map<number | bigint, { b: bigint; st: PartialState[] }>();
+    let lastB: bigint | null = null;
+    let lastSt: PartialState[] | null = null;
     const stateAt = (b: bigint): PartialState[] => {
-      let st = buckets.get(b);
-      if (st === undefined) {
-        st = specs.map((sp) => newState(sp.op));
-        buckets.set(b, st);
+      if (b === lastB && lastSt !== null) return lastSt;
+      const k = numericKeys ? Number(b) : b;
+      let e = buckets.get(k);
+      if (e === undefined) {
+        e = { b, st: specs.map((sp) => newState(sp.op)) };
+        buckets.set(k, e);
       }
-      return st;
+      lastB = b;
+      lastSt = e.st;
+      return e.st;
     };
     const rowMode = conditionFields(cond, this.resolver).length > 0 || specs.some((s) => s.aux.length > 0);
     if (rowMode) this.aggregateRows(g, specs, stateAt);
@@ -291,9 +300,9 @@ class LocalMapper implements Mapper {
         for (const s of g.series) this.aggregateField(s.key, spec, si, stateAt);
       });
     }
-    const keys = [...buckets.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    if (this.req.ascending === false) keys.reverse();
-    for (const k of keys) yield [k, buckets.get(k) as PartialState[]];
+    const entries = [...buckets.values()].sort((x, y) => (x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
+    if (this.req.ascending === false) entries.reverse();
+    for (const e of entries) yield [e.b, e.st];
   }
 
   private bucketOf(t: bigint): bigint {
