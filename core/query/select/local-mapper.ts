@@ -216,7 +216,10 @@ class LocalMapper implements Mapper {
       cur: SeriesRowCursor;
       idx: number;
       s: SeriesInfo;
+      /** Rows this series has contributed (LIMIT is pushed into each series, as InfluxDB does). */
+      taken: number;
     }
+    const limit = this.req.rowLimit ?? 0;
     // Each series cursor skips to its next row that passes the condition and has a value (the
     // filter lives inside the series iterator, as in InfluxDB); series are then merged by time
     // exactly as InfluxDB's sorted merge heap does, ties included.
@@ -238,19 +241,24 @@ class LocalMapper implements Mapper {
       });
     };
     const advance = (h: Head): boolean => {
-      while (h.cur.next()) if (passes(h)) return true;
+      if (limit > 0 && h.taken >= limit) return false;
+      while (h.cur.next()) {
+        if (passes(h)) {
+          h.taken++;
+          return true;
+        }
+      }
       return false;
     };
     const heads: Head[] = [];
     g.series.forEach((s, idx) => {
-      const h: Head = { cur: new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc), idx, s };
+      const h: Head = { cur: new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc), idx, s, taken: 0 };
       if (advance(h)) heads.push(h);
     });
     const stable = this.req.stableTies === true;
     const heap = new GoHeap<Head>(heads, (a, b) =>
       a.cur.t === b.cur.t ? stable && a.idx < b.idx : asc ? a.cur.t < b.cur.t : a.cur.t > b.cur.t,
     );
-    const limit = this.req.rowLimit ?? 0;
     let emitted = 0;
     for (;;) {
       const h = heap.pop();
