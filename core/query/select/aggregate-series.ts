@@ -9,7 +9,7 @@ import type { AggRow, PartialState } from './map-request.js';
 import { newState } from './partials.js';
 import type { AggPlan } from './plan.js';
 import { reduceMappers } from './reducer.js';
-import { pieces, selectError as err, tagsRecord, takeSeries, type Dimensions, type ReadTarget, type SeriesOut } from './series-out.js';
+import { pieces, selectError as err, tagsRecord, type Dimensions, type ReadTarget, type SeriesOut } from './series-out.js';
 import { bucketStart } from './time-buckets.js';
 import type { TimeRange } from './time-range.js';
 
@@ -27,7 +27,7 @@ export async function* aggregateSeries(
   tmax: bigint,
   dims: Dimensions,
   ascending: boolean,
-  counter: { n: number },
+  allowed: ReadonlySet<string> | null,
   outputStart: bigint,
 ): AsyncGenerator<SeriesOut> {
   const columns = ['time', ...plan.columns.map((c) => c.name)];
@@ -37,7 +37,7 @@ export async function* aggregateSeries(
   let rows: AggRow[] = [];
   const flush = function* (this: void): Generator<SeriesOut> {
     if (key === null || rows.length === 0) return;
-    if (!takeSeries(stmt, counter)) return;
+    if (allowed !== null && !allowed.has(key)) return;
     if (!ascending) rows.reverse();
     const out = finishTagSet(plan, rows, stmt, range, tmax, dims, ascending, outputStart);
     if (out.length === 0) return;
@@ -120,6 +120,11 @@ function finishTagSet(
       }
     }
   }
+  // Descending order: fill(previous) and transformations run in output order, as in InfluxDB.
+  if (!ascending) {
+    buckets.reverse();
+    results.reverse();
+  }
   // 3. Fill per call.
   if (dims.interval > 0n && (stmt.fill === 'previous' || stmt.fill === 'linear' || stmt.fill === 'number')) {
     for (let c = 0; c < nCalls; c++) {
@@ -197,14 +202,9 @@ function finishTagSet(
     });
     if (keep) out.push(row);
   });
-  if (outputStart > MIN_TIME) {
-    let k = 0;
-    while (k < out.length && ((out[k] as Value[])[0] as bigint) < outputStart) k++;
-    if (k > 0) out.splice(0, k);
-  }
-  if (!ascending) out.reverse();
-  const start = Math.min(stmt.offset, out.length);
-  const end = stmt.limit > 0 ? Math.min(out.length, start + stmt.limit) : out.length;
-  return out.slice(start, end);
+  const kept = outputStart > MIN_TIME ? out.filter((r) => (r[0] as bigint) >= outputStart) : out;
+  const start = Math.min(stmt.offset, kept.length);
+  const end = stmt.limit > 0 ? Math.min(kept.length, start + stmt.limit) : kept.length;
+  return kept.slice(start, end);
 }
 

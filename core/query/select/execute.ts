@@ -9,7 +9,7 @@ import { compileRegex } from './eval.js';
 import { SELECT_MAP_VERSION, type SelectMapRequest } from './map-request.js';
 import { hasCalls, planAggregate, planRaw, type RawPlan } from './plan.js';
 import { rawSeries } from './raw-series.js';
-import { selectError as err, type Dimensions, type ReadTarget, type SeriesOut } from './series-out.js';
+import { allowedTagSets, selectError as err, type Dimensions, type ReadTarget, type SeriesOut } from './series-out.js';
 import { resolveMeasurements, unionSchema } from './sources.js';
 import { materialize } from './subquery.js';
 import { bucketStart } from './time-buckets.js';
@@ -149,7 +149,6 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
   validateCalls(cols, schema, dims.interval);
   if (dims.interval > 0n && !isAgg) throw err('GROUP BY requires at least one aggregate function');
   for (const c of cols) checkMathTypes(c.expr, schema);
-  const seriesCounter = { n: 0 };
   const plan = isAgg ? planAggregate(cols, schema, dims.interval) : null;
   const rawPlan = isAgg ? null : (() => {
     if (hasCalls(cols) && cols.some((c) => unparen(c.expr).kind === 'Call' && !['derivative', 'non_negative_derivative', 'difference', 'non_negative_difference', 'moving_average', 'cumulative_sum', 'elapsed'].includes((unparen(c.expr) as { name: string }).name))) {
@@ -182,9 +181,10 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
     if (rawPlan !== null && !rawPlan.refs.some((r) => r.kind === 'field')) continue;
     const mappers = await openAll(await target.open(req));
     try {
+      const allowed = allowedTagSets(stmt, mappers.flatMap((m) => m.tagSets()));
       const gen = plan !== null
-        ? aggregateSeries(target, dimKeys, plan, mappers, stmt, ctx, aggRange, tmax, dims, ascending, seriesCounter, outputStart)
-        : rawSeries(target, dimKeys, rawPlan as RawPlan, mappers, stmt, ctx, ascending, seriesCounter);
+        ? aggregateSeries(target, dimKeys, plan, mappers, stmt, ctx, aggRange, tmax, dims, ascending, allowed, outputStart)
+        : rawSeries(target, dimKeys, rawPlan as RawPlan, mappers, stmt, ctx, ascending, allowed);
       for await (const s of gen) yield s;
     } finally {
       await closeAll(mappers);

@@ -7,7 +7,7 @@ import { newTransformState, transformStep, type TransformState } from './functio
 import type { RawRow } from './map-request.js';
 import type { RawPlan } from './plan.js';
 import { reduceMappers } from './reducer.js';
-import { castValue, pieces, tagsRecord, takeSeries, type ReadTarget, type SeriesOut } from './series-out.js';
+import { castValue, pieces, tagsRecord, type ReadTarget, type SeriesOut } from './series-out.js';
 
 /** Streams the series of a raw query over one measurement: merged rows, projected, limited, in pieces. */
 export async function* rawSeries(
@@ -18,7 +18,7 @@ export async function* rawSeries(
   stmt: SelectStatement,
   ctx: SelectContext,
   ascending: boolean,
-  counter: { n: number },
+  allowed: ReadonlySet<string> | null,
 ): AsyncGenerator<SeriesOut> {
   const columns = ['time', ...plan.columns.map((c) => c.name)];
   const tagColumns = new Set<string>();
@@ -50,7 +50,7 @@ export async function* rawSeries(
         for (const s of pieces(base, buf, chunk, true)) yield { series: s, tagColumns };
       }
       key = batch.key;
-      emit = takeSeries(stmt, counter);
+      emit = allowed === null || allowed.has(batch.key);
       const tags = tagsRecord(dimKeys, batch.tags);
       base = tags === undefined ? { name: target.name, columns } : { name: target.name, tags, columns };
       buf = [];

@@ -73,11 +73,12 @@ export function tagsRecord(dimKeys: readonly string[], values: readonly string[]
   return out;
 }
 
-/** SLIMIT/SOFFSET: whether the next series is emitted. */
-export function takeSeries(stmt: SelectStatement, counter: { n: number }): boolean {
-  const i = counter.n++;
-  if (i < stmt.sOffset) return false;
-  if (stmt.sLimit > 0 && i >= stmt.sOffset + stmt.sLimit) return false;
-  return true;
+/**
+ * SLIMIT/SOFFSET over the tag sets of one measurement, in ascending key order whatever ORDER BY says
+ * (InfluxDB applies them to the index's tag sets). Null = every tag set.
+ */
+export function allowedTagSets(stmt: SelectStatement, keys: Iterable<string>): ReadonlySet<string> | null {
+  if (stmt.sLimit <= 0 && stmt.sOffset <= 0) return null;
+  const sorted = [...new Set(keys)].sort();
+  return new Set(stmt.sLimit > 0 ? sorted.slice(stmt.sOffset, stmt.sOffset + stmt.sLimit) : sorted.slice(stmt.sOffset));
 }
-

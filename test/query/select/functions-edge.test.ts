@@ -178,3 +178,15 @@ test('derivative in descending order divides by the absolute elapsed time', asyn
     t.deepEqual(s?.values, [[0n, -3]]);
   });
 });
+
+test('ORDER BY time DESC: fill(previous) and transformations run in output order; SLIMIT counts tag sets in key order', async (t) => {
+  await withDb(async (db) => {
+    await db.write([makePoint('m', { h: 'a' }, { v: 1 }, 0n), makePoint('m', { h: 'a' }, { v: 4 }, 120n * S), makePoint('m', { h: 'b' }, { v: 9 }, 0n)]);
+    const fill = await db.query("SELECT mean(v) FROM m WHERE h = 'a' AND time >= 0s AND time < 180s GROUP BY time(60s) fill(previous) ORDER BY time DESC");
+    t.deepEqual(fill[0]?.values, [[120n * S, 4], [60n * S, 4], [0n, 1]]);
+    const diff = await db.query("SELECT difference(mean(v)) FROM m WHERE h = 'a' AND time >= 0s AND time < 180s GROUP BY time(60s) fill(previous) ORDER BY time DESC");
+    t.deepEqual(diff[0]?.values, [[60n * S, 0], [0n, -3]]);
+    const sl = await db.query('SELECT mean(v) FROM m GROUP BY h ORDER BY time DESC SLIMIT 1');
+    t.deepEqual(sl.map((s) => s.tags), [{ h: 'a' }]);
+  });
+});
