@@ -6,6 +6,7 @@ import { aggregateSeries } from './aggregate-series.js';
 import { expandColumns, type Column, type SourceSchema } from './columns.js';
 import type { SelectContext } from './context.js';
 import { compileRegex } from './eval.js';
+import { TRANSFORMS } from './functions.js';
 import { SELECT_MAP_VERSION, type SelectMapRequest } from './map-request.js';
 import { hasCalls, planAggregate, planRaw, type RawPlan } from './plan.js';
 import { rawSeries } from './raw-series.js';
@@ -64,11 +65,6 @@ function sourceMeasurements(stmt: SelectStatement): Measurement[] {
   return stmt.sources.filter((s): s is Measurement => s.kind === 'Measurement');
 }
 
-async function openAll(mappers: Mapper[]): Promise<Mapper[]> {
-  await Promise.all(mappers.map((m) => m.open()));
-  return mappers;
-}
-
 async function closeAll(mappers: readonly Mapper[]): Promise<void> {
   await Promise.allSettled(mappers.map((m) => m.close()));
 }
@@ -99,7 +95,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
     const visit = (e: Expr): void => {
       const u = unparen(e);
       if (u.kind === 'Call') {
-        if (u.name === 'derivative' || u.name === 'non_negative_derivative' || u.name === 'difference' || u.name === 'non_negative_difference' || u.name === 'moving_average' || u.name === 'cumulative_sum' || u.name === 'elapsed') {
+        if (TRANSFORMS.has(u.name)) {
           const a = u.args[0];
           if (a !== undefined && unparen(a).kind === 'Call') agg = true;
         } else agg = true;
@@ -151,7 +147,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
   for (const c of cols) checkMathTypes(c.expr, schema);
   const plan = isAgg ? planAggregate(cols, schema, dims.interval) : null;
   const rawPlan = isAgg ? null : (() => {
-    if (hasCalls(cols) && cols.some((c) => unparen(c.expr).kind === 'Call' && !['derivative', 'non_negative_derivative', 'difference', 'non_negative_difference', 'moving_average', 'cumulative_sum', 'elapsed'].includes((unparen(c.expr) as { name: string }).name))) {
+    if (hasCalls(cols) && cols.some((c) => unparen(c.expr).kind === 'Call' && !TRANSFORMS.has((unparen(c.expr) as { name: string }).name))) {
       throw err('mixing aggregate and non-aggregate queries is not supported');
     }
     const transforms = cols.filter((c) => unparen(c.expr).kind === 'Call').length;
@@ -172,15 +168,16 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
       offset: dims.offset.toString(),
       ascending,
       columns: rawPlan?.refs ?? [],
-      // Each mapper needs to send at most LIMIT + OFFSET rows per tag set (not with transformations,
-      // which drop rows).
+      // Each series needs to contribute at most LIMIT + OFFSET rows (not with transformations, which
+      // drop rows).
       rowLimit: rawPlan !== null && stmt.limit > 0 && rawPlan.columns.every((c) => c.transform === null) ? stmt.limit + stmt.offset : 0,
       aggregates: plan?.specs ?? null,
       stableTies: target.subquery,
     };
     if (rawPlan !== null && !rawPlan.refs.some((r) => r.kind === 'field')) continue;
-    const mappers = await openAll(await target.open(req));
+    const mappers = await target.open(req);
     try {
+      await Promise.all(mappers.map((m) => m.open()));
       const allowed = allowedTagSets(stmt, mappers.flatMap((m) => m.tagSets()));
       const gen = plan !== null
         ? aggregateSeries(target, dimKeys, plan, mappers, stmt, ctx, aggRange, tmax, dims, ascending, allowed, outputStart)
