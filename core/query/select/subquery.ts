@@ -5,7 +5,7 @@ import type { SelectContext } from './context.js';
 import { createLocalMapper } from './local-mapper.js';
 import { MemoryShardReader } from './memory-reader.js';
 import type { ReadTarget, SeriesOut } from './series-out.js';
-import type { TimeRange } from './time-range.js';
+import { extractTimeRange, type TimeRange } from './time-range.js';
 
 /** How a subquery is run (runSelect, passed in to keep the module graph acyclic). */
 export type RunSelect = (stmt: SelectStatement, ctx: SelectContext) => AsyncGenerator<SeriesOut>;
@@ -20,11 +20,13 @@ export async function materialize(
 ): Promise<ReadTarget[]> {
   const reader = new MemoryShardReader({ keepDuplicates: true });
   let inner = sq.statement;
-  if (inner.condition === null && (outer.hasMin || outer.hasMax)) {
+  const own = extractTimeRange(inner.condition, ctx.nowNs).range;
+  if (!own.hasMin && !own.hasMax && (outer.hasMin || outer.hasMax)) {
     // The outer time range applies to the inner query when it has none of its own.
     const parts: Expr[] = [];
     if (outer.hasMin) parts.push({ kind: 'BinaryExpr', op: '>=', lhs: { kind: 'VarRef', name: 'time', dataType: '' }, rhs: { kind: 'IntegerLiteral', value: outer.tmin } });
     if (outer.hasMax) parts.push({ kind: 'BinaryExpr', op: '<=', lhs: { kind: 'VarRef', name: 'time', dataType: '' }, rhs: { kind: 'IntegerLiteral', value: outer.tmax } });
+    if (inner.condition !== null) parts.push({ kind: 'ParenExpr', expr: inner.condition });
     const cond = parts.reduce((a, b) => ({ kind: 'BinaryExpr', op: 'AND', lhs: a, rhs: b }));
     inner = { ...inner, condition: cond };
   }
