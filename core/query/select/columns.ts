@@ -50,13 +50,14 @@ function fieldMatches(fn: string, type: FieldType): boolean {
 
 /**
  * Expands `*`, `*::field`, `/regex/` in the field list (raw: fields and tags sorted together) and in
- * the first argument of calls (`count(*)` -> `count_<field>` per field), then names every column and
+ * the first argument of calls (tags grouped by are left out of wildcards) (`count(*)` -> `count_<field>` per field), then names every column and
  * de-duplicates names as InfluxDB does (`mean`, `mean_1`...).
  */
-export function expandColumns(fields: readonly Field[], schema: SourceSchema): Column[] {
+export function expandColumns(fields: readonly Field[], schema: SourceSchema, groupByTags: ReadonlySet<string> = new Set()): Column[] {
   const out: Column[] = [];
   const fieldNames = [...schema.fields.keys()].sort();
-  const tagNames = [...schema.tagKeys].sort();
+  // Tags the query groups by are in the series' tags, not among the wildcard's columns.
+  const tagNames = [...schema.tagKeys].filter((t) => !groupByTags.has(t)).sort();
   for (const f of fields) {
     const e = f.expr;
     if (e.kind === 'Wildcard' || e.kind === 'RegexLiteral') {

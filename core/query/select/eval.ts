@@ -1,4 +1,5 @@
 import type { BinaryOp, Expr } from '../ast.js';
+import { compileRegex as compileRe2 } from '../parser-regex.js';
 import type { Value } from '../result.js';
 
 /**
@@ -9,20 +10,12 @@ export type Lookup = (name: string, dataType: string) => Value | undefined;
 
 const regexCache = new Map<string, RegExp>();
 
-/** A JS RegExp for an InfluxQL (RE2) pattern; cached. Unsupported syntax matches nothing. */
+/** A JS RegExp for an InfluxQL (RE2) pattern (the parser's translation); cached. Invalid ones match nothing. */
 export function compileRegex(pattern: string): RegExp {
   let re = regexCache.get(pattern);
   if (re === undefined) {
-    let src = pattern;
-    let flags = '';
-    // RE2 inline flags at the start, e.g. (?i)
-    const m = /^\(\?([imsU]+)\)/.exec(src);
-    if (m !== null) {
-      src = src.slice(m[0].length);
-      flags = (m[1] as string).replace(/U/g, '');
-    }
     try {
-      re = new RegExp(src, flags);
+      re = compileRe2(pattern);
     } catch {
       re = /(?!)/;
     }

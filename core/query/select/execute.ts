@@ -16,6 +16,7 @@ import { reduceMappers } from './reducer.js';
 import { resolveMeasurements, unionSchema } from './sources.js';
 import { bucketStart } from './time-buckets.js';
 import { extractTimeRange, type TimeRange } from './time-range.js';
+import { checkMathTypes } from './type-check.js';
 
 /** A measurement to read and how to open mappers over it. */
 interface ReadTarget {
@@ -105,7 +106,7 @@ async function closeAll(mappers: readonly Mapper[]): Promise<void> {
 
 /** Runs a subquery and loads its rows into a memory reader. */
 async function materialize(sq: SubQuery, ctx: SelectContext, outer: TimeRange): Promise<ReadTarget[]> {
-  const reader = new MemoryShardReader();
+  const reader = new MemoryShardReader({ keepDuplicates: true });
   let inner = sq.statement;
   if (inner.condition === null && (outer.hasMin || outer.hasMax)) {
     // The outer time range applies to the inner query when it has none of its own.
@@ -200,8 +201,9 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
   for (const s of stmt.sources) if (s.kind === 'SubQuery') targets.push(...(await materialize(s, ctx, { ...range, tmax })));
   if (targets.length === 0) return;
   const schema: SourceSchema = unionSchema(targets.map((t) => ({ db: '', rp: '', name: t.name, shards: [], fields: t.fields, tagKeys: t.tagKeys })));
-  const cols: Column[] = expandColumns(fieldsNoTime, schema);
+  const cols: Column[] = expandColumns(fieldsNoTime, schema, new Set(dimensionKeys(dims, schema.tagKeys)));
   if (cols.length === 0) return;
+  for (const c of cols) checkMathTypes(c.expr, schema);
   const seriesCounter = { n: 0 };
   const plan = isAgg ? planAggregate(cols, schema, dims.interval) : null;
   const rawPlan = isAgg ? null : (() => {
@@ -222,7 +224,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
       dimensions: dimKeys,
       interval: dims.interval.toString(),
       offset: dims.offset.toString(),
-      ascending: plan !== null ? true : ascending,
+      ascending,
       columns: rawPlan?.refs ?? [],
       aggregates: plan?.specs ?? null,
     };
@@ -352,13 +354,14 @@ async function* aggregateSeries(
   const flush = function* (this: void): Generator<SeriesOut> {
     if (key === null || rows.length === 0) return;
     if (!takeSeries(stmt, counter)) return;
+    if (!ascending) rows.reverse();
     const out = finishTagSet(plan, rows, stmt, range, tmax, dims, ascending);
     if (out.length === 0) return;
     const t = tagsRecord(dimKeys, tags);
     const base: Omit<Series, 'values'> = t === undefined ? { name: target.name, columns } : { name: target.name, tags: t, columns };
     for (const s of pieces(base, out, Math.max(1, ctx.chunkSize), true)) yield { series: s, tagColumns };
   };
-  for await (const batch of reduceMappers(mappers, plan.specs, true)) {
+  for await (const batch of reduceMappers(mappers, plan.specs, ascending)) {
     if (batch.key !== key) {
       yield* flush();
       key = batch.key;

@@ -155,7 +155,9 @@ export function multiRows(fn: string, state: PartialState, n: number, tagCount: 
       const k = `${typeof p.v}:${String(p.v)}`;
       if (!seen.has(k)) seen.set(k, p);
     }
-    return [...seen.values()].sort((a, b) => cmpValue(a.v, b.v)).map((p) => ({ t: bucket, v: p.v, aux: null }));
+    return [...seen.values()]
+      .sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : cmpValue(a.v, b.v)))
+      .map((p) => ({ t: bucket, v: p.v, aux: null }));
   }
   if (fn === 'sample') {
     const copy = [...pts];

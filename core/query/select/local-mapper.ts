@@ -47,6 +47,12 @@ function tagValue(series: SeriesInfo, key: string): string {
   return '';
 }
 
+/** A tag as an output column: null when the series does not have it. */
+function tagColumn(series: SeriesInfo, key: string): string | null {
+  for (const [k, v] of series.tags) if (k === key) return v;
+  return null;
+}
+
 /** Field names a condition reads (excluding tags and time). */
 function conditionFields(cond: Expr | null, r: Resolver): string[] {
   const out: string[] = [];
@@ -116,6 +122,8 @@ class LocalMapper implements Mapper {
       g.series.push(s);
     }
     this.groups = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // Descending time order also lists the tag sets in descending order (InfluxDB 1.x).
+    if (this.req.ascending === false) this.groups.reverse();
     this.iter = this.dataChunks();
   }
 
@@ -238,7 +246,7 @@ class LocalMapper implements Mapper {
             const v = vals[i] as Value;
             if (v !== null) anyValue = true;
             row.push(v);
-          } else row.push((cols[c] as AuxRef).kind === 'tag' ? tagValue(s, (cols[c] as AuxRef).name) : null);
+          } else row.push((cols[c] as AuxRef).kind === 'tag' ? tagColumn(s, (cols[c] as AuxRef).name) : null);
         }
         if (anyValue) yield row;
       }
@@ -327,7 +335,7 @@ class LocalMapper implements Mapper {
           if (v === null) continue;
           if (st === null) st = stateAt(this.bucketOf(cur.t));
           const spec = specs[k] as AggSpec;
-          const aux = spec.aux.length === 0 ? null : spec.aux.map((a) => (a.kind === 'tag' ? tagValue(s, a.name) : get(a.name, 'field')));
+          const aux = spec.aux.length === 0 ? null : spec.aux.map((a) => (a.kind === 'tag' ? tagColumn(s, a.name) : get(a.name, 'field')));
           addPoint(st[k] as PartialState, spec.op, cur.t, v, aux);
         }
       }

@@ -1,4 +1,4 @@
-import type { Block, FieldInfo, SeriesInfo, ShardReader } from '../../contracts/tsdb-store.js';
+import type { Block, BlockStats, FieldInfo, SeriesInfo, ShardReader } from '../../contracts/tsdb-store.js';
 import { fieldTypeOf, type FieldType, type FieldValue, type Tag } from '../../model/point.js';
 import { seriesKey } from '../../model/series-key.js';
 
@@ -14,6 +14,13 @@ interface MemSeries {
 export class MemoryShardReader implements ShardReader {
   private readonly byMeasurement = new Map<string, Map<string, MemSeries>>();
   private readonly fieldTypes = new Map<string, Map<string, FieldType>>();
+
+  /**
+   * `blockPoints`: points per scanned block; `stats`: attach BlockStats to numeric blocks;
+   * `keepDuplicates`: rows at the same time stay separate (a subquery's stream), instead of the
+   * last one winning (storage semantics).
+   */
+  constructor(private readonly options: { blockPoints?: number; stats?: boolean; keepDuplicates?: boolean } = {}) {}
 
   /** Adds one row of a series: its tags, time and field values (nulls skipped). */
   add(measurement: string, tags: readonly Tag[], time: bigint, fields: ReadonlyArray<readonly [string, FieldValue | null]>): void {
@@ -40,7 +47,7 @@ export class MemoryShardReader implements ShardReader {
         s.fields.set(name, col);
       }
       const n = col.times.length;
-      if (n > 0 && col.times[n - 1] === time) col.values[n - 1] = v;
+      if (n > 0 && col.times[n - 1] === time && this.options.keepDuplicates !== true) col.values[n - 1] = v;
       else {
         col.times.push(time);
         col.values.push(v);
@@ -77,22 +84,40 @@ export class MemoryShardReader implements ShardReader {
       });
       if (idx.length === 0) return;
       const ft = this.fieldTypes.get(s.info.measurement)?.get(field);
-      const times = BigInt64Array.from(idx.map((i) => col.times[i] as bigint));
-      const raw = idx.map((i) => col.values[i] as FieldValue);
-      const values =
-        ft === 'float'
-          ? Float64Array.from(raw.map((v) => Number(v)))
-          : ft === 'integer'
-            ? BigInt64Array.from(raw.map((v) => BigInt(v as bigint)))
-            : (raw as string[] | boolean[]);
-      yield {
-        count: times.length,
-        minTime: times[0] as bigint,
-        maxTime: times[times.length - 1] as bigint,
-        decode: () => ({ times, values }),
-      };
+      const size = Math.max(1, this.options.blockPoints ?? idx.length);
+      for (let from = 0; from < idx.length; from += size) {
+        const part = idx.slice(from, from + size);
+        const times = BigInt64Array.from(part.map((i) => col.times[i] as bigint));
+        const raw = part.map((i) => col.values[i] as FieldValue);
+        const values =
+          ft === 'float'
+            ? Float64Array.from(raw.map((v) => Number(v)))
+            : ft === 'integer'
+              ? BigInt64Array.from(raw.map((v) => BigInt(v as bigint)))
+              : (raw as string[] | boolean[]);
+        const numeric = ft === 'float' || ft === 'integer';
+        yield {
+          count: times.length,
+          minTime: times[0] as bigint,
+          maxTime: times[times.length - 1] as bigint,
+          ...(this.options.stats === true && numeric ? { stats: statsOf(raw as Array<number | bigint>) } : {}),
+          decode: () => ({ times, values }),
+        };
+      }
       void m;
       return;
     }
   }
+}
+
+function statsOf(vals: ReadonlyArray<number | bigint>): BlockStats {
+  let min = vals[0] as number | bigint;
+  let max = min;
+  let sum: number | bigint = typeof min === 'bigint' ? 0n : 0;
+  for (const v of vals) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum = typeof v === 'bigint' ? BigInt.asIntN(64, (sum as bigint) + v) : (sum as number) + v;
+  }
+  return { count: vals.length, min, max, sum, first: vals[0] as number | bigint, last: vals[vals.length - 1] as number | bigint };
 }

@@ -94,6 +94,20 @@ function typeError(fn: string, t: FieldType | undefined): void {
   }
 }
 
+/** Replaces every outermost Call top-down (nested calls are the call's own business). */
+function replaceCalls(e: Expr, fn: (c: Call) => Expr): Expr {
+  switch (e.kind) {
+    case 'Call':
+      return fn(e);
+    case 'ParenExpr':
+      return { ...e, expr: replaceCalls(e.expr, fn) };
+    case 'BinaryExpr':
+      return { ...e, lhs: replaceCalls(e.lhs, fn), rhs: replaceCalls(e.rhs, fn) };
+    default:
+      return e;
+  }
+}
+
 /** Plans an aggregate query. `interval` 0 = no GROUP BY time. */
 export function planAggregate(cols: readonly Column[], schema: SourceSchema, interval: bigint): AggPlan {
   const specs: AggSpec[] = [];
@@ -158,7 +172,7 @@ export function planAggregate(cols: readonly Column[], schema: SourceSchema, int
       transform = { fn: e.name, unit: e.name === 'moving_average' || e.name.endsWith('difference') || e.name === 'cumulative_sum' ? 1n : durArg(e.args[1], dflt), n };
       body = inner;
     }
-    const expr = rewriteExpr(body, (x) => (x.kind === 'Call' ? addCall(x) : x));
+    const expr = replaceCalls(body, addCall);
     columns.push({ name: col.name, expr, transform });
     // top/bottom tag arguments become columns after the call's column.
     const last = calls[calls.length - 1];

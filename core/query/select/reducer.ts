@@ -68,6 +68,7 @@ export async function* reduceMappers(
   specs: readonly AggSpec[] | null,
   ascending: boolean,
   batchSize = 1024,
+  keysAscending = ascending,
 ): AsyncGenerator<MergedBatch> {
   const cursors = mappers.map((m, i) => new MapperCursor(m, i));
   await Promise.all(cursors.map((c) => c.load()));
@@ -76,7 +77,7 @@ export async function* reduceMappers(
   const before = (a: MapperCursor, b: MapperCursor): number => {
     const ka = a.group.key;
     const kb = b.group.key;
-    if (ka !== kb) return ka < kb ? -1 : 1;
+    if (ka !== kb) return (ka < kb) === keysAscending ? -1 : 1;
     const ta = a.row[0];
     const tb = b.row[0];
     if (ta !== tb) return (ascending ? ta < tb : ta > tb) ? -1 : 1;
