@@ -5,6 +5,7 @@ export * from './di.js';
 export * from './errors.js';
 export * from './lifecycle.js';
 export * from './logger.js';
+export * from './meta/index.js';
 export * from './model/point.js';
 export * from './plugin.js';
 export * from './tokens.js';

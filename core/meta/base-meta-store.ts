@@ -94,8 +94,10 @@ export abstract class BaseMetaStore implements MetaStore {
     this.state = 'starting';
     try {
       this.current = await this._open();
-      this.state = 'started';
+      // Registration goes through the queue before the store is visible as started, so no caller
+      // ever sees nodeId() 0.
       this.ownId = await this.registerSelf();
+      this.state = 'started';
     } catch (err) {
       this.state = 'stopped';
       await this._close().catch(() => undefined);
@@ -108,7 +110,7 @@ export abstract class BaseMetaStore implements MetaStore {
     const mine = data.nodes.find((n) => n.address === this.address);
     if (mine !== undefined) {
       if (this.httpAddress !== undefined && mine.httpAddress !== this.httpAddress) {
-        await this.propose({ type: 'updateNode', id: mine.id, address: this.address, httpAddress: this.httpAddress });
+        await this.enqueue({ type: 'updateNode', id: mine.id, address: this.address, httpAddress: this.httpAddress });
       }
       return mine.id;
     }
@@ -119,14 +121,14 @@ export abstract class BaseMetaStore implements MetaStore {
         clusterId: BigInt.asUintN(63, randomBytes(8).readBigUInt64BE()).toString(),
         ...(this.httpAddress === undefined ? {} : { httpAddress: this.httpAddress }),
       };
-      return ((await this.propose(cmd)) as NodeInfo).id;
+      return ((await this.enqueue(cmd)) as NodeInfo).id;
     }
     if (data.nodes.length === 1) {
       // A cluster of one restarted with another bind address: it is still the same node.
       const id = data.nodes[0]!.id;
       this.logger.info({ id, address: this.address }, 'node address changed; updating meta');
       const cmd: MetaCommand = { type: 'updateNode', id, address: this.address, ...(this.httpAddress === undefined ? {} : { httpAddress: this.httpAddress }) };
-      await this.propose(cmd);
+      await this.enqueue(cmd);
       return id;
     }
     throw new TesseraError('ERR_META_NODE_NOT_FOUND', `no node with address ${this.address} in the meta data`);
@@ -165,6 +167,10 @@ export abstract class BaseMetaStore implements MetaStore {
     } catch (err) {
       return Promise.reject(err);
     }
+    return this.enqueue(command);
+  }
+
+  private enqueue(command: MetaCommand): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.queue.push({ command, resolve, reject });
       if (!this.running) {

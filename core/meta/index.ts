@@ -5,3 +5,4 @@ export * from './durations.js';
 export * from './meta-data.js';
 export * from './snapshot.js';
 export { DEFAULT_POLICY_NAME } from './apply-schema.js';
+export { BaseMetaStore, type BaseMetaStoreOptions, type LoggedCommand } from './base-meta-store.js';

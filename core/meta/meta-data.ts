@@ -4,6 +4,7 @@ import type {
   NodeInfo,
   RetentionPolicyInfo,
   ShardGroupInfo,
+  ShardInfo,
   UserInfo,
 } from '../contracts/meta-store.js';
 
@@ -34,6 +35,11 @@ export function findDatabase(data: MetaData, name: string): DatabaseInfo | undef
 export function findRetentionPolicy(data: MetaData, db: string, rp: string): RetentionPolicyInfo | undefined {
   const d = findDatabase(data, db);
   return d === undefined ? undefined : policyOf(d, rp);
+}
+
+/** Same as findRetentionPolicy: the policy `rp` of `db`, '' = the default; undefined when missing. */
+export function retentionPolicy(data: MetaData, db: string, rp: string): RetentionPolicyInfo | undefined {
+  return findRetentionPolicy(data, db, rp);
 }
 
 /** The policy `rp` of a database ('' = its default). */
@@ -105,6 +111,29 @@ export function shardIdsOf(data: MetaData, db: string, rp?: string): number[] {
     for (const g of p.shardGroups) for (const s of g.shards) ids.push(s.id);
   }
   return ids.sort((a, b) => a - b);
+}
+
+/** Where a shard lives: its database, policy, group and shard info. */
+export interface ShardLocation {
+  readonly database: string;
+  readonly retentionPolicy: string;
+  readonly group: ShardGroupInfo;
+  readonly shard: ShardInfo;
+}
+
+/**
+ * The database, policy and group of a live shard (InfluxDB's ShardOwner): what a node needs to create a
+ * shard it is asked to write. Undefined when the shard is unknown or its group is deleted.
+ */
+export function findShardLocation(data: MetaData, shardId: number): ShardLocation | undefined {
+  for (const d of data.databases)
+    for (const p of d.retentionPolicies)
+      for (const g of p.shardGroups) {
+        if (g.deletedAt !== undefined) continue;
+        const shard = g.shards.find((s) => s.id === shardId);
+        if (shard !== undefined) return { database: d.name, retentionPolicy: p.name, group: g, shard };
+      }
+  return undefined;
 }
 
 /** Every shard ID that is still reachable (a non-deleted group of an existing policy), ascending. */

@@ -269,6 +269,32 @@ export function metaStoreSuite(options: MetaStoreSuiteOptions): void {
     t.is(seen.length, 1);
   });
 
+  test(`${name}: a throwing change listener does not fail the command or other listeners`, async (t) => {
+    const { store } = await started();
+    let calls = 0;
+    store.onChange(() => {
+      throw new Error('listener bug');
+    });
+    store.onChange(() => calls++);
+    await store.createDatabase('db');
+    t.is(calls, 1);
+    t.truthy(store.database('db'));
+  });
+
+  test(`${name}: stop lets accepted proposals finish`, async (t) => {
+    const { store, dir } = await started();
+    const pending = [store.createDatabase('x'), store.createDatabase('y')];
+    await store.stop();
+    await Promise.all(pending);
+    if (store.supports.persistent) {
+      const again = await started(dir);
+      t.deepEqual(again.store.data().databases.map((d) => d.name), ['x', 'y']);
+      await again.store.stop();
+    } else {
+      t.pass();
+    }
+  });
+
   test(`${name}: a failed command changes nothing`, async (t) => {
     const { store } = await started();
     const before = store.data();

@@ -93,7 +93,11 @@ export class MetaLogFile {
     if (this.broken) throw this.broken;
     const buf = Buffer.concat(records.map(encodeLogRecord));
     try {
-      await this.fh.write(buf, 0, buf.length);
+      // A regular-file write may in principle be short: keep writing until the whole batch is out.
+      for (let off = 0; off < buf.length; ) {
+        const { bytesWritten } = await this.fh.write(buf, off, buf.length - off);
+        off += bytesWritten;
+      }
       await this.fh.datasync();
       this.size += buf.length;
     } catch (err) {

@@ -32,7 +32,7 @@ export async function writeSnapshotFile(path: string, data: MetaData): Promise<v
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, 'w');
   try {
-    await fh.writev([head, body]);
+    await fh.writeFile(Buffer.concat([head, body]));
     await fh.sync();
   } catch (err) {
     await fh.close();

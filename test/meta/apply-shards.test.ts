@@ -3,6 +3,8 @@ import {
   applyCommand,
   expiredShardGroups,
   findRetentionPolicy,
+  findShardLocation,
+  liveShardIds,
   shardGroupByTimestamp,
   shardGroupsByTimeRange,
   shardIdsOf,
@@ -168,4 +170,17 @@ test('a group reaching past MaxNanoTime ends at MaxNanoTime + 1', (t) => {
 test('applyCommand rejects an index that does not advance', (t) => {
   const data = run(nodes(1));
   t.throws(() => applyCommand(data, { type: 'dropDatabase', name: 'x' }, data.index), { instanceOf: TypeError });
+});
+
+test('findShardLocation and liveShardIds skip deleted groups', (t) => {
+  let data = run(dbWith(2, 1));
+  data = group(data, iso('2000-01-01T00:00:00Z')).data; // group 1: shards 1,2
+  data = group(data, iso('2000-01-01T01:00:00Z')).data; // group 2: shards 3,4
+  const loc = findShardLocation(data, 4)!;
+  t.deepEqual([loc.database, loc.retentionPolicy, loc.group.id, loc.shard.id], ['db', 'rp', 2, 4]);
+  t.deepEqual(liveShardIds(data), [1, 2, 3, 4]);
+  data = run([{ type: 'deleteShardGroup', db: 'db', rp: 'rp', id: 1, nowNs: '1' }], data);
+  t.is(findShardLocation(data, 1), undefined);
+  t.is(findShardLocation(data, 99), undefined);
+  t.deepEqual(liveShardIds(data), [3, 4]);
 });
