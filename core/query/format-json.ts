@@ -51,7 +51,24 @@ function valueNode(v: Value): string {
   }
 }
 
-function seriesNode(s: Series, epoch: string | undefined): JObject {
+/** The values array written compactly in one pass (the hot path: no per-cell nodes). */
+function compactValues(s: Series, epoch: string | undefined): string {
+  const timeFirst = s.columns[0] === 'time';
+  const rows: string[] = new Array<string>(s.values.length);
+  for (let r = 0; r < s.values.length; r++) {
+    const row = s.values[r]!;
+    let line = '[';
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i]!;
+      if (i > 0) line += ',';
+      line += i === 0 && timeFirst && typeof v === 'bigint' ? timeNode(v, epoch) : valueNode(v);
+    }
+    rows[r] = line + ']';
+  }
+  return '[' + rows.join(',') + ']';
+}
+
+function seriesNode(s: Series, epoch: string | undefined, pretty: boolean): JObject {
   const o: Array<[string, JNode]> = [];
   if (s.name !== '') o.push(['name', goJsonString(s.name)]);
   if (s.tags !== undefined) {
@@ -62,16 +79,18 @@ function seriesNode(s: Series, epoch: string | undefined): JObject {
   if (s.values.length > 0) {
     o.push([
       'values',
-      { a: s.values.map((row) => ({ a: row.map((v, i) => (isTimeCell(s, i, v) ? timeNode(v as bigint, epoch) : valueNode(v))) })) },
+      pretty
+        ? { a: s.values.map((row) => ({ a: row.map((v, i) => (isTimeCell(s, i, v) ? timeNode(v as bigint, epoch) : valueNode(v))) })) }
+        : compactValues(s, epoch),
     ]);
   }
   if (s.partial === true) o.push(['partial', 'true']);
   return { o };
 }
 
-function resultNode(r: StatementResult, epoch: string | undefined): JObject {
+function resultNode(r: StatementResult, epoch: string | undefined, pretty: boolean): JObject {
   const o: Array<[string, JNode]> = [['statement_id', String(r.statement_id)]];
-  if (r.series !== undefined && r.series.length > 0) o.push(['series', { a: r.series.map((s) => seriesNode(s, epoch)) }]);
+  if (r.series !== undefined && r.series.length > 0) o.push(['series', { a: r.series.map((s) => seriesNode(s, epoch, pretty)) }]);
   if (r.messages !== undefined && r.messages.length > 0) {
     o.push([
       'messages',
@@ -106,7 +125,7 @@ export function formatJson(resp: QueryResponse, opts: FormatOptions = {}): strin
   const o: Array<[string, JNode]> = [];
   try {
     if (resp.results !== undefined && resp.results.length > 0) {
-      o.push(['results', { a: resp.results.map((r) => resultNode(r, opts.epoch)) }]);
+      o.push(['results', { a: resp.results.map((r) => resultNode(r, opts.epoch, opts.pretty === true)) }]);
     }
   } catch (err) {
     return `${(err as Error).message}\n`;
