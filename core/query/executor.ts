@@ -8,6 +8,7 @@ import { statementError, type StatementContext } from './context.js';
 import { deleteSeries, dropMeasurement } from './ddl/delete-statements.js';
 import { executeMetaStatement } from './ddl/meta-statements.js';
 import { single, type Piece } from './emit.js';
+import { normalizeSelect } from './normalize.js';
 import { parseQuery } from './parser.js';
 import { printStatement } from './printer.js';
 import type { Series, StatementResult, Value } from './result.js';
@@ -84,6 +85,10 @@ interface RunningQuery {
   readonly startNs: bigint;
 }
 
+function readOnlyWarning(statement: string): string {
+  return `deprecated use of '${statement}' in a read only context, please use a POST request instead`;
+}
+
 function withPartial(s: Series, partial: boolean): Series {
   const out: Series = { ...s };
   if (partial) out.partial = true;
@@ -155,10 +160,17 @@ export class QueryExecutor {
       return;
     }
     const messages = ctx.readOnly && WRITE_STATEMENTS.has(stmt.kind)
-      ? [{ level: 'warning', text: `deprecated use of '${printStatement(stmt)}' in a read only context, please use a POST request instead` }]
+      ? [{ level: 'warning', text: readOnlyWarning(printStatement(this.normalizeForPrint(stmt, ctx))) }]
       : undefined;
     const pieces = await this.executeOther(stmt, ctx);
     for (const [i, p] of pieces.entries()) yield i === 0 && messages !== undefined ? { ...p, messages } : p;
+  }
+
+  /** The statement as InfluxDB prints it after normalization (CQ sources qualified). */
+  private normalizeForPrint(stmt: Statement, ctx: StatementContext): Statement {
+    if (stmt.kind !== 'CreateContinuousQueryStatement') return stmt;
+    const db = ctx.db !== '' ? ctx.db : stmt.database;
+    return { ...stmt, source: normalizeSelect(stmt.source, db, ctx.rp, this.deps.meta) };
   }
 
   private async *executeSelectStatement(stmt: SelectStatement, ctx: StatementContext): AsyncGenerator<Piece> {
@@ -195,7 +207,13 @@ export class QueryExecutor {
       if (held !== undefined) yield { series: [withPartial(held, sameSeries(held, series))], partial: true };
       held = series;
     }
-    yield held === undefined ? {} : { series: [withPartial(held, false)] };
+    const last: Piece = held === undefined ? {} : { series: [withPartial(held, false)] };
+    if (stmt.target !== null && ctx.readOnly) {
+      // SELECT ... INTO over GET: InfluxDB prints the normalized statement in the warning.
+      const printed = printStatement(normalizeSelect(stmt, db, ctx.rp, this.deps.meta));
+      last.messages = [{ level: 'warning', text: readOnlyWarning(printed) }];
+    }
+    yield last;
   }
 
   private async executeOther(stmt: Statement, ctx: StatementContext): Promise<Piece[]> {

@@ -6,14 +6,12 @@ import type {
   CreateDatabaseStatement,
   CreateRetentionPolicyStatement,
   CreateUserStatement,
-  Measurement,
-  SelectStatement,
-  Source,
   Statement,
 } from '../ast.js';
 import { databaseName, requireDatabase, statementError, type StatementContext } from '../context.js';
 import { single, type Piece } from '../emit.js';
 import { goDuration, rfc3339Nano } from '../go-format.js';
+import { normalizeSelect } from '../normalize.js';
 import { printStatement } from '../printer.js';
 import type { Value } from '../result.js';
 import { hashPassword, verifyPassword } from './password.js';
@@ -93,18 +91,6 @@ export async function dropRetentionPolicy(db: string, name: string, ctx: Stateme
   return NONE;
 }
 
-function qualify(m: Measurement, db: string, rp: string): Measurement {
-  return { ...m, database: m.database !== '' ? m.database : db, retentionPolicy: m.retentionPolicy !== '' ? m.retentionPolicy : rp };
-}
-
-function qualifySelect(s: SelectStatement, db: string, rp: string): SelectStatement {
-  const sources: Source[] = s.sources.map((src) =>
-    src.kind === 'Measurement' ? qualify(src, db, rp) : { ...src, statement: qualifySelect(src.statement, db, rp) },
-  );
-  const target = s.target === null ? null : { measurement: qualify(s.target.measurement, db, rp) };
-  return { ...s, sources, target };
-}
-
 /**
  * CREATE CONTINUOUS QUERY: stored as InfluxDB prints it, with every measurement of the SELECT
  * qualified by database and retention policy (the request's db and rp, else the CQ's database and its
@@ -116,7 +102,7 @@ export async function createContinuousQuery(stmt: CreateContinuousQueryStatement
   requireDatabase(ctx, stmt.database);
   const rp = ctx.rp !== '' ? ctx.rp : info.defaultRetentionPolicy;
   if (rp === '') throw statementError(`default retention policy not set for: ${info.name}`);
-  const normalized: CreateContinuousQueryStatement = { ...stmt, source: qualifySelect(stmt.source, dbName, rp) };
+  const normalized: CreateContinuousQueryStatement = { ...stmt, source: normalizeSelect(stmt.source, dbName, rp, ctx.meta) };
   await ctx.meta.createContinuousQuery(stmt.database, stmt.name, printStatement(normalized));
   return NONE;
 }

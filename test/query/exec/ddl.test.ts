@@ -152,6 +152,8 @@ test('DROP SERIES, DELETE with a time range and DROP MEASUREMENT change what SHO
     t.is(await env.json(`DROP SERIES FROM cpu WHERE host = 'a'`, { db: 'd' }), ok);
     t.is(await env.json('SHOW SERIES', { db: 'd' }), body('"series":[{"columns":["key"],"values":[["cpu,host=b"],["disk,host=a"],["mem,host=a"]]}]'));
     t.is(await env.json(`DROP SERIES FROM cpu WHERE time > 0`, { db: 'd' }), body(`"error":"DROP SERIES doesn't support time in WHERE clause"`));
+    t.regex(await env.json(`DELETE FROM cpu WHERE v > 1`, { db: 'd' }), /"error":"shard \d+: fields not supported in WHERE clause during deletion"/);
+    t.regex(await env.json(`DROP SERIES FROM cpu WHERE v = 1`, { db: 'd' }), /"error":"shard \d+: fields not supported in WHERE clause during deletion"/);
     t.is(await env.json(`DELETE FROM cpu WHERE time < '2020-01-01T00:00:05Z'`, { db: 'd' }), ok);
     t.is(await env.json('SELECT * FROM cpu', { db: 'd' }), body('"series":[{"name":"cpu","columns":["time","host","v"],"values":[["2020-01-01T00:00:10Z","b",3]]}]'));
     t.is(await env.json(`DELETE WHERE host = 'a'`, { db: 'd' }), ok);

@@ -102,3 +102,36 @@ test('KILL QUERY of an unknown id fails; SHOW QUERIES lists the running query', 
     t.deepEqual(r!.series![0]!.columns, ['qid', 'query', 'database', 'duration', 'status']);
     t.is(r!.series![0]!.values[0]![1], 'SHOW QUERIES');
   }));
+
+test('SELECT INTO over GET writes and warns with the normalized statement', async (t) => {
+  const env = await setup();
+  try {
+    await env.meta.createDatabase('db');
+    await env.write('db', [makePoint('q', { host: 'a' }, { v: 1 }, T), makePoint('q', { host: 'b' }, { v: 2 }, T + S)]);
+    const written: number[] = [];
+    const { QueryExecutor } = await import('../../../core/query/executor.js');
+    const { ShardMapper } = await import('../../../core/cluster/shard-mapper.js');
+    const { silentLogger } = await import('../../../core/logger.js');
+    const exec = new QueryExecutor({
+      meta: env.meta,
+      tsdb: env.tsdb,
+      shardMapper: new ShardMapper(env.tsdb, env.meta),
+      logger: silentLogger(),
+      writePoints: async (_db, _rp, points) => {
+        written.push(points.length);
+      },
+    });
+    const out = [];
+    for await (const r of exec.execute('SELECT v INTO qs_into FROM q', { db: 'db', rp: '', readOnly: true })) out.push(r);
+    t.deepEqual(out, [
+      {
+        statement_id: 0,
+        series: [{ name: 'result', columns: ['time', 'written'], values: [[0n, 2n]] }],
+        messages: [{ level: 'warning', text: "deprecated use of 'SELECT v INTO db.autogen.qs_into FROM db.autogen.q' in a read only context, please use a POST request instead" }],
+      },
+    ]);
+    t.deepEqual(written, [2]);
+  } finally {
+    await env.close();
+  }
+});
