@@ -69,8 +69,8 @@ export function measurementSeries(shards: readonly LocalShard[], measurement: st
 }
 
 /**
- * Fields of a measurement across shards: one entry per distinct (name, type), sorted by name, so a
- * field stored with two types in two shards is listed twice (as InfluxDB 1.6.7 does).
+ * Fields of a measurement across shards: one entry per distinct (name, type), sorted by name then
+ * type name, so a field stored with two types in two shards is listed twice (as InfluxDB 1.6.7 does).
  */
 export function measurementFields(shards: readonly LocalShard[], measurement: string): FieldInfo[] {
   const seen = new Set<string>();
@@ -83,5 +83,5 @@ export function measurementFields(shards: readonly LocalShard[], measurement: st
       out.push(f);
     }
   }
-  return out.sort((a, b) => cmp(a.name, b.name));
+  return out.sort((a, b) => cmp(a.name, b.name) || cmp(a.type, b.type));
 }

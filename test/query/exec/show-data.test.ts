@@ -111,7 +111,8 @@ test('SHOW FIELD KEYS lists types, and a field with two types in two shards twic
     );
     t.is(await env.json('SHOW FIELD KEYS FROM "nope"', { db: 'm' }), '{"results":[{"statement_id":0}]}\n');
     // Another week = another shard group, where `used_percent` is an integer.
-    await env.write('m', [makePoint('disk', { host: 'a', path: '/' }, { used_percent: 7n }, 1578441600n * 1_000_000_000n)]);
+    // Type order, not shard order: the integer goes into an earlier week, created after the float's.
+    await env.write('m', [makePoint('disk', { host: 'a', path: '/' }, { used_percent: 7n }, 1577232000n * 1_000_000_000n)]);
     t.is(await env.json('SHOW FIELD KEYS FROM disk', { db: 'm' }), body('"series":[{"name":"disk","columns":["fieldKey","fieldType"],"values":[["used_percent","float"],["used_percent","integer"]]}]'));
   }));
 
