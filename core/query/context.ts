@@ -36,3 +36,13 @@ export function requireDatabase(ctx: StatementContext, name: string): DatabaseIn
   if (db === undefined) throw statementError(`database not found: ${name}`);
   return db;
 }
+
+/**
+ * The retention policy a per-policy statement reads (SHOW FIELD KEYS, exact cardinalities): the
+ * request's `rp`, else the database's default. An unknown `rp` is `retention policy not found: <rp>`.
+ */
+export function requestPolicy(ctx: StatementContext, db: DatabaseInfo): string {
+  if (ctx.rp === '') return db.defaultRetentionPolicy;
+  if (!db.retentionPolicies.some((p) => p.name === ctx.rp)) throw statementError(`retention policy not found: ${ctx.rp}`);
+  return ctx.rp;
+}

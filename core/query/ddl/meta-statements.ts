@@ -100,6 +100,7 @@ export async function createContinuousQuery(stmt: CreateContinuousQueryStatement
   const dbName = ctx.db !== '' ? ctx.db : stmt.database;
   const info = requireDatabase(ctx, dbName);
   requireDatabase(ctx, stmt.database);
+  if (ctx.rp !== '' && !info.retentionPolicies.some((p) => p.name === ctx.rp)) throw statementError(`retention policy not found: ${dbName}.${ctx.rp}`);
   const rp = ctx.rp !== '' ? ctx.rp : info.defaultRetentionPolicy;
   if (rp === '') throw statementError(`default retention policy not set for: ${info.name}`);
   const normalized: CreateContinuousQueryStatement = { ...stmt, source: normalizeSelect(stmt.source, dbName, rp, ctx.meta) };

@@ -13,12 +13,13 @@ export interface LocalShard {
 
 /**
  * The shards of `db` held by this node, ascending by ID; with `range`, only those whose shard group
- * overlaps it. (Shards owned only by other nodes are not read here: SHOW statements are local.)
+ * overlaps it; with `rpName`, only that policy's. (Shards owned only by other nodes are not read here: SHOW statements are local.)
  */
-export function localShards(meta: Pick<MetaStore, 'database'>, tsdb: TSDBStore, db: DatabaseInfo, range?: TimeRange): LocalShard[] {
+export function localShards(meta: Pick<MetaStore, 'database'>, tsdb: TSDBStore, db: DatabaseInfo, range?: TimeRange, rpName?: string): LocalShard[] {
   const held = new Set(tsdb.shardIds());
   const out: LocalShard[] = [];
   for (const rp of db.retentionPolicies) {
+    if (rpName !== undefined && rp.name !== rpName) continue;
     for (const g of rp.shardGroups) {
       if (g.deletedAt !== undefined) continue;
       if (range !== undefined && (g.endTime <= range.min || g.startTime > range.max)) continue;

@@ -5,7 +5,7 @@ import type {
   ShowTagKeyCardinalityStatement,
   ShowTagValuesCardinalityStatement,
 } from '../ast.js';
-import { databaseName, requireDatabase, statementError, type StatementContext } from '../context.js';
+import { databaseName, requestPolicy, requireDatabase, statementError, type StatementContext } from '../context.js';
 import { emitSeries, single, type Piece } from '../emit.js';
 import type { Series } from '../result.js';
 import { allMeasurements, localShards, measurementFields, measurementSeries, sourcesMatch } from './catalog.js';
@@ -55,7 +55,8 @@ export function showCardinality(stmt: Cardinality, ctx: StatementContext): Piece
   if (hasTimeRef(stmt.condition)) throw statementError(`${TITLES[stmt.kind]} doesn't support time in WHERE clause`);
   validateTagCondition(stmt.condition);
   const info = requireDatabase(ctx, name);
-  const shards = localShards(ctx.meta, ctx.tsdb, info);
+  // Exact counts come from the request's (or default) retention policy's shards, as in 1.6.7.
+  const shards = localShards(ctx.meta, ctx.tsdb, info, undefined, requestPolicy(ctx, info));
   const count = (name: string, n: number): Series => ({ name, columns: ['count'], values: [[BigInt(n)]] });
   switch (stmt.kind) {
     case 'ShowMeasurementCardinalityStatement': {

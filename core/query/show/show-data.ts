@@ -1,5 +1,5 @@
 import type { Expr, ShowFieldKeysStatement, ShowMeasurementsStatement, ShowSeriesStatement, ShowTagKeysStatement, ShowTagValuesStatement, Source, StringLiteral, RegexLiteral, ListLiteral, TagKeyOp } from '../ast.js';
-import { databaseName, requireDatabase, statementError, type StatementContext } from '../context.js';
+import { databaseName, requestPolicy, requireDatabase, statementError, type StatementContext } from '../context.js';
 import { emitSeries, single, type Piece } from '../emit.js';
 import type { Series, Value } from '../result.js';
 import { allMeasurements, localShards, measurementFields, measurementSeries, sourcesMatch, type LocalShard, type MergedSeries } from './catalog.js';
@@ -49,6 +49,7 @@ export function showMeasurements(stmt: ShowMeasurementsStatement, ctx: Statement
 /** SHOW SERIES: one `key` series over every selected series; LIMIT/OFFSET over the whole list. */
 export function showSeries(stmt: ShowSeriesStatement, ctx: StatementContext): Piece[] {
   const { shards, cond } = scope(ctx, stmt.database, stmt.condition);
+  requestPolicy(ctx, requireDatabase(ctx, databaseName(stmt.database, ctx)));
   const keys: Value[][] = [];
   for (const [, list] of matchingSeries(shards, stmt.sources, cond)) for (const s of list) keys.push([s.info.key]);
   return emitSeries([{ name: '', columns: ['key'], values: page(keys, stmt.limit, stmt.offset) }], ctx.chunkSize);
@@ -116,7 +117,8 @@ export function showTagValues(stmt: ShowTagValuesStatement, ctx: StatementContex
 /** SHOW FIELD KEYS: a `fieldKey,fieldType` series per measurement (LIMIT/OFFSET per measurement). */
 export function showFieldKeys(stmt: ShowFieldKeysStatement, ctx: StatementContext): Piece[] {
   const db = requireDatabase(ctx, databaseName(stmt.database, ctx));
-  const shards = localShards(ctx.meta, ctx.tsdb, db);
+  // Fields are kept per shard: InfluxDB answers from the request's (or default) policy only.
+  const shards = localShards(ctx.meta, ctx.tsdb, db, undefined, requestPolicy(ctx, db));
   const series: Series[] = [];
   for (const m of allMeasurements(shards)) {
     if (!sourcesMatch(stmt.sources, m)) continue;

@@ -146,3 +146,25 @@ test('chunked SHOW SERIES and FIELD KEYS come in emitter pieces with partial fla
     t.is(tagKeys.length, 3);
     t.true(tagKeys.every((p) => p.partial === undefined && p.series!.length === 1));
   }));
+
+test('series, tags and measurements span every policy; field keys and exact counts read one policy (rp or default)', async (t) => {
+  const env = await setup();
+  try {
+    await env.json('CREATE DATABASE d');
+    await env.json('CREATE RETENTION POLICY r2 ON d DURATION 1d REPLICATION 1');
+    const T = 1577836800n * 1_000_000_000n;
+    await env.write('d', [makePoint('q', { host: 'a' }, { v: 1 }, T)]);
+    await env.write('d', [makePoint('other', { host: 'z' }, { v: 1 }, T)], 'r2');
+    for (const rp of ['', 'r2']) {
+      t.is(await env.json('SHOW SERIES', { db: 'd', rp }), '{"results":[{"statement_id":0,"series":[{"columns":["key"],"values":[["other,host=z"],["q,host=a"]]}]}]}\n');
+      t.is(await env.json('SHOW MEASUREMENTS', { db: 'd', rp }), '{"results":[{"statement_id":0,"series":[{"name":"measurements","columns":["name"],"values":[["other"],["q"]]}]}]}\n');
+    }
+    t.is(await env.json('SHOW FIELD KEYS', { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"name":"q","columns":["fieldKey","fieldType"],"values":[["v","float"]]}]}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS', { db: 'd', rp: 'r2' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["fieldKey","fieldType"],"values":[["v","float"]]}]}]}\n');
+    t.is(await env.json('SHOW SERIES EXACT CARDINALITY', { db: 'd', rp: 'r2' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["count"],"values":[[1]]}]}]}\n');
+    t.is(await env.json('SHOW SERIES CARDINALITY', { db: 'd', rp: 'r2' }), '{"results":[{"statement_id":0,"series":[{"columns":["cardinality estimation"],"values":[[2]]}]}]}\n');
+    t.is(await env.json('SHOW SERIES', { db: 'd', rp: 'nope' }), '{"results":[{"statement_id":0,"error":"retention policy not found: nope"}]}\n');
+  } finally {
+    await env.close();
+  }
+});
