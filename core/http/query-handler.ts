@@ -3,7 +3,7 @@ import { createGzip, type Gzip } from 'node:zlib';
 import { hasCode } from '../errors.js';
 import type { ExecuteOptions, QueryExecutor } from '../query/executor.js';
 import { CsvFormatter } from '../query/format-csv.js';
-import { formatJson, type QueryResponse } from '../query/format-json.js';
+import { formatJson, formatJsonParts, type QueryResponse } from '../query/format-json.js';
 import { mergeResult } from '../query/format-merge.js';
 import type { StatementResult } from '../query/result.js';
 import { FormValues, parseGoQuery, parseMultipart } from './go-form.js';
@@ -17,17 +17,23 @@ const MAX_FORM_BYTES = 32 << 20;
 interface ResponseFormatter {
   readonly contentType: string;
   write(resp: QueryResponse): string;
+  /** The same text in parts (large answers are written without one giant string). */
+  parts(resp: QueryResponse): Iterable<string>;
 }
 
 function pickFormatter(req: IncomingMessage, url: URL, epoch: string): ResponseFormatter {
   const accept = req.headers.accept ?? '';
   if (accept === 'application/csv' || accept === 'text/csv') {
     const csv = new CsvFormatter(epoch);
-    return { contentType: 'text/csv', write: (r) => csv.write(r) };
+    return { contentType: 'text/csv', write: (r) => csv.write(r), parts: (r) => [csv.write(r)] };
   }
   // pretty is read from the URL only (InfluxDB reads r.URL.Query(), not the form).
   const pretty = parseGoQuery(url.search.slice(1)).get('pretty') === 'true';
-  return { contentType: 'application/json', write: (r) => formatJson(r, { epoch, pretty }) };
+  return {
+    contentType: 'application/json',
+    write: (r) => formatJson(r, { epoch, pretty }),
+    parts: (r) => formatJsonParts(r, { epoch, pretty }),
+  };
 }
 
 /** A header value as Go writes it: UTF-8 bytes, CR/LF as spaces, cut at `max` bytes. */
@@ -204,7 +210,7 @@ export async function handleQuery(req: IncomingMessage, res: ServerResponse, url
     if (chunked) await out.write(out.formatter.write({ results: [r] }));
     else mergeResult(buffered, r);
   }
-  if (!chunked) await out.write(out.formatter.write({ results: buffered }));
+  if (!chunked) for (const part of out.formatter.parts({ results: buffered })) await out.write(part);
   res.off('close', onClose);
   await out.end();
 }

@@ -117,6 +117,73 @@ function write(n: JNode, pretty: boolean, depth: number): string {
   return open + inner + parts.join(',' + inner) + '\n' + '    '.repeat(depth) + close;
 }
 
+const ROWS_PER_PART = 4096;
+
+function nonFinite(resp: QueryResponse): string | undefined {
+  for (const r of resp.results ?? []) {
+    for (const s of r.series ?? []) {
+      for (const row of s.values) {
+        for (const v of row) {
+          if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The compact document of formatJson in consecutive parts (a few thousand rows each), so a large
+ * answer is written without building one string; the concatenation equals formatJson's output.
+ */
+export function* formatJsonParts(resp: QueryResponse, opts: FormatOptions = {}): Generator<string> {
+  if (opts.pretty === true) {
+    yield formatJson(resp, opts);
+    return;
+  }
+  const bad = nonFinite(resp);
+  if (bad !== undefined) {
+    yield `json: unsupported value: ${bad}\n`;
+    return;
+  }
+  const results = resp.results ?? [];
+  const error = resp.error !== undefined && resp.error !== '' ? goJsonString(resp.error) : undefined;
+  if (results.length === 0) {
+    yield error === undefined ? '{}\n' : `{"error":${error}}\n`;
+    return;
+  }
+  let head = '{"results":[';
+  for (const [ri, r] of results.entries()) {
+    head += (ri > 0 ? ',' : '') + `{"statement_id":${r.statement_id}`;
+    const series = r.series ?? [];
+    if (series.length > 0) {
+      head += ',"series":[';
+      for (const [si, s] of series.entries()) {
+        const bare: Series = { name: s.name, columns: s.columns, values: [] };
+        if (s.tags !== undefined) bare.tags = s.tags;
+        const { o } = seriesNode(bare, opts.epoch, false);
+        head += (si > 0 ? ',' : '') + write({ o }, false, 0).slice(0, -1);
+        if (s.values.length > 0) {
+          head += (o.length > 0 ? ',' : '') + '"values":[';
+          for (let i = 0; i < s.values.length; i += ROWS_PER_PART) {
+            const part = compactValues({ ...s, values: s.values.slice(i, i + ROWS_PER_PART) }, opts.epoch);
+            yield head + (i > 0 ? ',' : '') + part.slice(1, -1);
+            head = '';
+          }
+          head += ']';
+        }
+        if (s.partial === true) head += ',"partial":true';
+        head += '}';
+      }
+      head += ']';
+    }
+    const rest = write(resultNode({ ...r, series: [] }, opts.epoch, false), false, 0);
+    // resultNode without series: `{"statement_id":N` + the remaining fields.
+    head += rest.slice(`{"statement_id":${r.statement_id}`.length);
+  }
+  yield head + ']' + (error === undefined ? '' : `,"error":${error}`) + '}\n';
+}
+
 /**
  * One response document as InfluxDB 1.6.7 writes it (encoding/json of its Response), followed by "\n".
  * A value JSON cannot carry (NaN, ±Inf) makes the document Go's error text instead, as InfluxDB does.
