@@ -134,10 +134,17 @@ class JsonReader {
       return new JsonNumber(m[0]);
     }
     for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (this.s.startsWith(word, this.i)) {
-        this.i += word.length;
-        return v;
+      if (c !== word[0]) continue;
+      // Go reports the first wrong character of a literal, or EOF inside it.
+      for (let k = 1; k < word.length; k++) {
+        const got = this.s[this.i + k];
+        if (got === undefined) throw new ParamsError('error parsing query parameters: unexpected EOF');
+        if (got !== word[k]) {
+          throw new ParamsError(`error parsing query parameters: invalid character '${got}' in literal ${word} (expecting '${word[k]}')`);
+        }
       }
+      this.i += word.length;
+      return v;
     }
     return this.fail();
   }
