@@ -83,6 +83,7 @@ interface RunningQuery {
   readonly text: string;
   readonly db: string;
   readonly startNs: bigint;
+  killed: boolean;
 }
 
 function readOnlyWarning(statement: string): string {
@@ -124,7 +125,7 @@ export class QueryExecutor {
   }
 
   private async *run(text: string, statements: Statement[], options: ExecuteOptions): AsyncGenerator<StatementResult> {
-    const query: RunningQuery = { id: this.nextQueryId++, text, db: options.db, startNs: nowNs() };
+    const query: RunningQuery = { id: this.nextQueryId++, text, db: options.db, startNs: nowNs(), killed: false };
     this.running.set(query.id, query);
     const ctx: StatementContext = {
       meta: this.deps.meta,
@@ -141,7 +142,12 @@ export class QueryExecutor {
         if (options.signal?.aborted === true) return;
         const stmt = statements[i]!;
         try {
-          for await (const piece of this.executeStatement(stmt, ctx)) yield { statement_id: i, ...piece };
+          if (query.killed) throw statementError('query killed');
+          for await (const piece of this.executeStatement(stmt, ctx)) {
+            yield { statement_id: i, ...piece };
+            // A statement still streaming (more pieces to come) stops at once when killed.
+            if (query.killed && piece.partial === true) throw statementError('query killed');
+          }
         } catch (err) {
           if (!(err instanceof TesseraError)) this.deps.logger.error({ err, statement: i }, 'statement failed');
           yield { statement_id: i, error: (err as Error).message };
@@ -245,8 +251,12 @@ export class QueryExecutor {
         return this.dropShard(Number(stmt.id), ctx);
       case 'ShowQueriesStatement':
         return this.showQueries();
-      case 'KillQueryStatement':
-        throw statementError(`no such query id: ${stmt.queryId}`);
+      case 'KillQueryStatement': {
+        const target = this.running.get(Number(stmt.queryId));
+        if (target === undefined || stmt.queryId > BigInt(Number.MAX_SAFE_INTEGER)) throw statementError(`no such query id: ${stmt.queryId}`);
+        target.killed = true;
+        return [{}];
+      }
       case 'ShowSubscriptionsStatement':
       case 'ShowDiagnosticsStatement':
       case 'ShowStatsStatement':

@@ -135,3 +135,23 @@ test('SELECT INTO over GET writes and warns with the normalized statement', asyn
     await env.close();
   }
 });
+
+test('KILL QUERY stops a running query before its next statement with "query killed"', async (t) => {
+  const env = await setup();
+  try {
+    const it = env.exec.execute('SHOW DATABASES; SHOW DATABASES; SHOW DATABASES', { db: '', rp: '', readOnly: true })[Symbol.asyncIterator]();
+    const first = await it.next();
+    t.is(first.value.statement_id, 0);
+    const [listing] = await env.results('SHOW QUERIES');
+    const qid = listing!.series![0]!.values.find((v) => v[1] === 'SHOW DATABASES; SHOW DATABASES; SHOW DATABASES')![0] as bigint;
+    t.deepEqual(await env.results(`KILL QUERY ${qid}`), [{ statement_id: 0 }]);
+    const rest = [];
+    for (let r = await it.next(); r.done !== true; r = await it.next()) rest.push(r.value);
+    t.deepEqual(rest, [
+      { statement_id: 1, error: 'query killed' },
+      { statement_id: 1, error: 'not executed' },
+    ]);
+  } finally {
+    await env.close();
+  }
+});
