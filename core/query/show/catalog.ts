@@ -1,5 +1,6 @@
 import type { DatabaseInfo, MetaStore } from '../../contracts/meta-store.js';
 import type { FieldInfo, SeriesInfo, ShardReader, TSDBStore } from '../../contracts/tsdb-store.js';
+import { TesseraError } from '../../errors.js';
 import type { Source } from '../ast.js';
 import { regexFor, type SeriesView } from './tag-condition.js';
 import type { TimeRange } from './time-condition.js';
@@ -85,4 +86,35 @@ export function measurementFields(shards: readonly LocalShard[], measurement: st
     }
   }
   return out.sort((a, b) => cmp(a.name, b.name) || cmp(a.type, b.type));
+}
+
+/**
+ * Per-policy scope of SHOW FIELD KEYS and the exact cardinalities: each FROM source reads the shards of
+ * its own retention policy (`rp.m`), else the request's `rp`, else the database's default; an unknown
+ * policy is `retention policy not found: <rp>`. Returns the selected measurements (sorted) with the
+ * shards each one is read from.
+ */
+export function policyScope(
+  meta: Pick<MetaStore, 'database'>,
+  tsdb: TSDBStore,
+  db: DatabaseInfo,
+  sources: readonly Source[],
+  requestRp: string,
+): Array<[string, LocalShard[]]> {
+  const byMeasurement = new Map<string, Map<number, LocalShard>>();
+  const measurementSources = sources.filter((s) => s.kind === 'Measurement');
+  for (const src of measurementSources.length === 0 ? [null] : measurementSources) {
+    const info = src !== null && src.database !== '' ? meta.database(src.database) : db;
+    if (info === undefined) continue;
+    const rp = src !== null && src.retentionPolicy !== '' ? src.retentionPolicy : requestRp !== '' ? requestRp : info.defaultRetentionPolicy;
+    if (!info.retentionPolicies.some((p) => p.name === rp)) throw new TesseraError('ERR_QUERY_EXECUTION', `retention policy not found: ${rp}`);
+    const shards = localShards(meta, tsdb, info, undefined, rp);
+    for (const m of allMeasurements(shards)) {
+      if (src !== null && !sourcesMatch([src], m)) continue;
+      let set = byMeasurement.get(m);
+      if (set === undefined) byMeasurement.set(m, (set = new Map()));
+      for (const sh of shards) set.set(sh.id, sh);
+    }
+  }
+  return [...byMeasurement.entries()].sort((a, b) => cmp(a[0], b[0])).map(([m, set]) => [m, [...set.values()]]);
 }

@@ -1,8 +1,8 @@
 import type { Expr, ShowFieldKeysStatement, ShowMeasurementsStatement, ShowSeriesStatement, ShowTagKeysStatement, ShowTagValuesStatement, Source, StringLiteral, RegexLiteral, ListLiteral, TagKeyOp } from '../ast.js';
-import { databaseName, requestPolicy, requireDatabase, statementError, type StatementContext } from '../context.js';
+import { databaseName, requireDatabase, statementError, type StatementContext } from '../context.js';
 import { emitSeries, single, type Piece } from '../emit.js';
 import type { Series, Value } from '../result.js';
-import { allMeasurements, localShards, measurementFields, measurementSeries, sourcesMatch, type LocalShard, type MergedSeries } from './catalog.js';
+import { allMeasurements, localShards, measurementFields, measurementSeries, policyScope, sourcesMatch, type LocalShard, type MergedSeries } from './catalog.js';
 import { regexFor, seriesMatches, validateTagCondition } from './tag-condition.js';
 import { hasTimeRef, splitTimeCondition } from './time-condition.js';
 
@@ -49,7 +49,8 @@ export function showMeasurements(stmt: ShowMeasurementsStatement, ctx: Statement
 /** SHOW SERIES: one `key` series over every selected series; LIMIT/OFFSET over the whole list. */
 export function showSeries(stmt: ShowSeriesStatement, ctx: StatementContext): Piece[] {
   const { shards, cond } = scope(ctx, stmt.database, stmt.condition);
-  requestPolicy(ctx, requireDatabase(ctx, databaseName(stmt.database, ctx)));
+  // Series span every policy, but the policies named (source, request) must exist, as in 1.6.7.
+  policyScope(ctx.meta, ctx.tsdb, requireDatabase(ctx, databaseName(stmt.database, ctx)), stmt.sources, ctx.rp);
   const keys: Value[][] = [];
   for (const [, list] of matchingSeries(shards, stmt.sources, cond)) for (const s of list) keys.push([s.info.key]);
   return emitSeries([{ name: '', columns: ['key'], values: page(keys, stmt.limit, stmt.offset) }], ctx.chunkSize);
@@ -117,11 +118,9 @@ export function showTagValues(stmt: ShowTagValuesStatement, ctx: StatementContex
 /** SHOW FIELD KEYS: a `fieldKey,fieldType` series per measurement (LIMIT/OFFSET per measurement). */
 export function showFieldKeys(stmt: ShowFieldKeysStatement, ctx: StatementContext): Piece[] {
   const db = requireDatabase(ctx, databaseName(stmt.database, ctx));
-  // Fields are kept per shard: InfluxDB answers from the request's (or default) policy only.
-  const shards = localShards(ctx.meta, ctx.tsdb, db, undefined, requestPolicy(ctx, db));
+  // Fields are kept per shard: InfluxDB answers from one policy (the source's, the request's or the default).
   const series: Series[] = [];
-  for (const m of allMeasurements(shards)) {
-    if (!sourcesMatch(stmt.sources, m)) continue;
+  for (const [m, shards] of policyScope(ctx.meta, ctx.tsdb, db, stmt.sources, ctx.rp)) {
     const values = page(measurementFields(shards, m), stmt.limit, stmt.offset).map((f): Value[] => [f.name, f.type]);
     if (values.length > 0) series.push({ name: m, columns: ['fieldKey', 'fieldType'], values });
   }

@@ -164,6 +164,13 @@ test('series, tags and measurements span every policy; field keys and exact coun
     t.is(await env.json('SHOW SERIES EXACT CARDINALITY', { db: 'd', rp: 'r2' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["count"],"values":[[1]]}]}]}\n');
     t.is(await env.json('SHOW SERIES CARDINALITY', { db: 'd', rp: 'r2' }), '{"results":[{"statement_id":0,"series":[{"columns":["cardinality estimation"],"values":[[2]]}]}]}\n');
     t.is(await env.json('SHOW SERIES', { db: 'd', rp: 'nope' }), '{"results":[{"statement_id":0,"error":"retention policy not found: nope"}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS FROM r2.other', { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["fieldKey","fieldType"],"values":[["v","float"]]}]}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS FROM d.r2./o/', { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["fieldKey","fieldType"],"values":[["v","float"]]}]}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS FROM autogen.other', { db: 'd' }), '{"results":[{"statement_id":0}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS FROM nope.other', { db: 'd' }), '{"results":[{"statement_id":0,"error":"retention policy not found: nope"}]}\n');
+    t.is(await env.json('SHOW SERIES FROM nope.other', { db: 'd' }), '{"results":[{"statement_id":0,"error":"retention policy not found: nope"}]}\n');
+    t.is(await env.json('SHOW TAG KEYS FROM nope.other', { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["tagKey"],"values":[["host"]]}]}]}\n');
+    t.is(await env.json('SHOW SERIES EXACT CARDINALITY FROM r2.other', { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["count"],"values":[[1]]}]}]}\n');
   } finally {
     await env.close();
   }
