@@ -43,9 +43,9 @@ export function goPlainFloat(v: number): string {
 
 const HEX = '0123456789abcdef';
 
-/** A JSON string literal as Go's encoding/json writes it (HTML-safe: <, >, & escaped; U+2028/9 escaped). */
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
 
+/** A JSON string literal as Go's encoding/json writes it (HTML-safe: <, >, & escaped; U+2028/9 escaped). */
 export function goJsonString(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   let out = '"';
@@ -96,10 +96,10 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-/** time.Time.Format(time.RFC3339Nano) in UTC for a nanosecond timestamp: fraction trimmed of trailing zeros. */
 let lastSec: bigint | undefined;
 let lastPrefix = '';
 
+/** time.Time.Format(time.RFC3339Nano) in UTC for a nanosecond timestamp: fraction trimmed of trailing zeros. */
 export function rfc3339Nano(ns: bigint): string {
   let sec = ns / NS_PER_SEC;
   let frac = ns % NS_PER_SEC;

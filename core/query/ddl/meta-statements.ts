@@ -1,5 +1,4 @@
 import type { MetaStore, Privilege as MetaPrivilege, RetentionPolicyUpdate } from '../../contracts/meta-store.js';
-import { TesseraError } from '../../errors.js';
 import type {
   AlterRetentionPolicyStatement,
   CreateContinuousQueryStatement,
@@ -288,4 +287,3 @@ export async function executeMetaStatement(stmt: Statement, ctx: StatementContex
   }
 }
 
-export { TesseraError };

@@ -127,4 +127,5 @@ export function showFieldKeys(stmt: ShowFieldKeysStatement, ctx: StatementContex
   return emitSeries(series, ctx.chunkSize);
 }
 
+/** Helpers shared with the CARDINALITY statements. */
 export { matchingSeries, page, scope, tagPairs };
