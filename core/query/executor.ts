@@ -126,6 +126,7 @@ export class QueryExecutor {
 
   private async *run(text: string, statements: Statement[], options: ExecuteOptions): AsyncGenerator<StatementResult> {
     const query: RunningQuery = { id: this.nextQueryId++, text, db: options.db, startNs: nowNs(), killed: false };
+    this.deps.logger.debug({ qid: query.id, db: options.db, query: text }, 'executing query');
     this.running.set(query.id, query);
     const ctx: StatementContext = {
       meta: this.deps.meta,
@@ -266,8 +267,19 @@ export class QueryExecutor {
     }
   }
 
-  /** DROP SHARD: this node's copy is removed; an unknown id is not an error (1.6.7). */
+  /**
+   * DROP SHARD: an unknown id is not an error (1.6.7). Meta can only delete whole shard groups, so a
+   * group whose only shard this is goes from meta; a shard of a larger group is removed from this node only.
+   */
   private async dropShard(id: number, ctx: StatementContext): Promise<Piece[]> {
+    for (const db of ctx.meta.data().databases) {
+      for (const rp of db.retentionPolicies) {
+        for (const g of rp.shardGroups) {
+          if (g.deletedAt !== undefined || !g.shards.some((sh) => sh.id === id)) continue;
+          if (g.shards.length === 1) await ctx.meta.deleteShardGroup(db.name, rp.name, g.id);
+        }
+      }
+    }
     if (ctx.tsdb.shardIds().includes(id)) await ctx.tsdb.deleteShard(id);
     return [{}];
   }

@@ -166,3 +166,19 @@ test('DROP SERIES, DELETE with a time range and DROP MEASUREMENT change what SHO
     await env.close();
   }
 });
+
+test('DROP SHARD removes the shard here and its single-shard group from meta; unknown ids are fine', async (t) => {
+  const env = await setup();
+  try {
+    await env.json('CREATE DATABASE a');
+    await env.write('a', [makePoint('m', {}, { v: 1 }, 1577836800000000000n)]);
+    const [id] = env.tsdb.shardIds();
+    t.is(await env.json(`DROP SHARD ${id}`), ok);
+    t.deepEqual(env.tsdb.shardIds(), []);
+    t.is(await env.json('SHOW SHARD GROUPS'), body('"series":[{"name":"shard groups","columns":["id","database","retention_policy","start_time","end_time","expiry_time"]}]'));
+    t.is(await env.json('SHOW MEASUREMENTS', { db: 'a' }), ok);
+    t.is(await env.json('DROP SHARD 99999'), ok);
+  } finally {
+    await env.close();
+  }
+});
