@@ -5,6 +5,7 @@ import type { ExecuteOptions, QueryExecutor } from '../query/executor.js';
 import { CsvFormatter } from '../query/format-csv.js';
 import { formatJson, formatJsonParts, type QueryResponse } from '../query/format-json.js';
 import { mergeResult } from '../query/format-merge.js';
+import { formatMsgpack } from '../query/format-msgpack.js';
 import type { StatementResult } from '../query/result.js';
 import { FormValues, parseGoQuery, parseMultipart } from './go-form.js';
 import { ParamsError, parseBindParams } from './query-params.js';
@@ -16,9 +17,9 @@ const MAX_FORM_BYTES = 32 << 20;
 /** Renders responses in the format the request's Accept header picks (exact match, as 1.6.7). */
 interface ResponseFormatter {
   readonly contentType: string;
-  write(resp: QueryResponse): string;
-  /** The same text in parts (large answers are written without one giant string). */
-  parts(resp: QueryResponse): Iterable<string>;
+  write(resp: QueryResponse): string | Buffer;
+  /** The same bytes in parts (large answers are written without one giant string). */
+  parts(resp: QueryResponse): Iterable<string | Buffer>;
 }
 
 function pickFormatter(req: IncomingMessage, url: URL, epoch: string): ResponseFormatter {
@@ -26,6 +27,9 @@ function pickFormatter(req: IncomingMessage, url: URL, epoch: string): ResponseF
   if (accept === 'application/csv' || accept === 'text/csv') {
     const csv = new CsvFormatter(epoch);
     return { contentType: 'text/csv', write: (r) => csv.write(r), parts: (r) => [csv.write(r)] };
+  }
+  if (accept === 'application/x-msgpack') {
+    return { contentType: 'application/x-msgpack', write: (r) => formatMsgpack(r, epoch), parts: (r) => [formatMsgpack(r, epoch)] };
   }
   // pretty is read from the URL only (InfluxDB reads r.URL.Query(), not the form).
   const pretty = parseGoQuery(url.search.slice(1)).get('pretty') === 'true';
@@ -100,8 +104,8 @@ class Output {
   }
 
   /** Writes and flushes one piece (a chunk reaches the client as soon as it is produced). */
-  async write(text: string): Promise<void> {
-    if (text === '') return;
+  async write(text: string | Buffer): Promise<void> {
+    if (text.length === 0) return;
     const sink = this.gzip ?? this.res;
     const ok = sink.write(text);
     if (this.gzip !== undefined) await new Promise<void>((resolve) => this.gzip!.flush(() => resolve()));
@@ -127,8 +131,8 @@ class Output {
 
 /**
  * Serves InfluxDB 1.x's `/query` (GET and POST): `q` from the URL, a urlencoded form body or a
- * multipart file, `db`, `rp`, `epoch`, `pretty`, `chunked`, `chunk_size`, `params`, `async`; JSON or
- * CSV (`Accept`), gzip when accepted. Parse and parameter errors are HTTP 400 with the error JSON and
+ * multipart file, `db`, `rp`, `epoch`, `pretty`, `chunked`, `chunk_size`, `params`, `async`; JSON,
+ * CSV or MessagePack (`Accept`), gzip when accepted. Parse and parameter errors are HTTP 400 with the error JSON and
  * `X-Influxdb-Error`; statement errors are 200 with `results[i].error`, as InfluxDB 1.6.7 answers.
  * The router adds X-Influxdb-Version/Build and handles CORS and other methods.
  */
