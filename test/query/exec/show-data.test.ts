@@ -175,3 +175,33 @@ test('series, tags and measurements span every policy; field keys and exact coun
     await env.close();
   }
 });
+
+test('SHOW MEASUREMENTS WHERE decides per measurement over its tag values, as the 1.6.7 index does', async (t) => {
+  const env = await setup();
+  try {
+    await env.json('CREATE DATABASE d');
+    const T = 1577836800n * 1_000_000_000n;
+    await env.write('d', [
+      makePoint('m1', { host: 'a', region: 'west' }, { v: 1 }, T),
+      makePoint('m1', { host: 'b', region: 'east' }, { v: 1 }, T),
+      makePoint('m2', { host: 'a', region: 'east' }, { v: 1 }, T),
+      makePoint('m3', {}, { v: 1 }, T),
+    ]);
+    const names = async (where: string): Promise<string> => {
+      const [r] = await env.results(`SHOW MEASUREMENTS WHERE ${where}`, { db: 'd' });
+      return r!.error ?? (r!.series?.[0]?.values ?? []).map((v) => v[0]).join(' ');
+    };
+    t.is(await names(`host = 'a' AND region = 'east'`), 'm1 m2');
+    t.is(await names(`host != 'a'`), '');
+    t.is(await names(`host = ''`), '');
+    t.is(await names(`host =~ /.*/`), 'm1 m2');
+    t.is(await names(`host !~ /a/`), '');
+    t.is(await names(`host = 'b' OR _name = 'm3'`), 'm1 m3');
+    t.is(await names(`host = region`), "right side of '=' must be a tag value string");
+    t.is(await names(`'a' = host`), "left side of '=' must be a tag key");
+    t.is(await names(`v > 1`), 'invalid tag comparison operator');
+    t.is(await env.json(`SHOW MEASUREMENT EXACT CARDINALITY WHERE host = 'a' AND region = 'east'`, { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"columns":["count"],"values":[[1]]}]}]}\n');
+  } finally {
+    await env.close();
+  }
+});
