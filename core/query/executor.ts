@@ -183,7 +183,7 @@ export class QueryExecutor {
   private async *executeSelectStatement(stmt: SelectStatement, ctx: StatementContext): AsyncGenerator<Piece> {
     for (const src of stmt.sources) {
       if (src.kind !== 'Measurement') continue;
-      const command = SYSTEM_SOURCES[src.name];
+      const command = Object.hasOwn(SYSTEM_SOURCES, src.name) ? SYSTEM_SOURCES[src.name] : undefined;
       if (command !== undefined) throw statementError(`unable to use system source '${src.name}': use ${command} instead`);
       const db = src.database !== '' ? src.database : ctx.db;
       if (src.regex === null && src.name === '') throw statementError('invalid measurement');

@@ -138,7 +138,7 @@ export async function setPrivilege(grant: boolean, privilege: 'READ' | 'WRITE' |
   const u = requireUser(ctx, user);
   let next: MetaPrivilege = privilege;
   if (!grant) {
-    const cur = u.privileges[db] ?? 'NO PRIVILEGES';
+    const cur = Object.hasOwn(u.privileges, db) ? u.privileges[db]! : 'NO PRIVILEGES';
     if (privilege === 'ALL') next = 'NO PRIVILEGES';
     else if (cur === 'ALL') next = privilege === 'READ' ? 'WRITE' : 'READ';
     else next = cur === privilege ? 'NO PRIVILEGES' : cur;

@@ -64,6 +64,7 @@ test('SELECT results: multi-statement, errors for missing database, fully qualif
     );
     t.is(await env.json('SELECT * FROM _series', { db: 'db' }), `{"results":[{"statement_id":0,"error":"unable to use system source '_series': use SHOW SERIES instead"}]}\n`);
     t.is(await env.json('SELECT * FROM nothere', { db: 'db' }), '{"results":[{"statement_id":0}]}\n');
+    t.is(await env.json('SELECT * FROM "constructor"', { db: 'db' }), '{"results":[{"statement_id":0}]}\n');
     t.is(await env.json('SELECT v FROM q WHERE host = $host AND v > $min', { db: 'db', params: { host: 'b', min: 2n } }), '{"results":[{"statement_id":0,"series":[{"name":"q","columns":["time","v"],"values":[["2020-01-01T00:00:30Z",4]]}]}]}\n');
   }));
 
