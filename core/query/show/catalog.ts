@@ -90,8 +90,8 @@ export function measurementFields(shards: readonly LocalShard[], measurement: st
 
 /**
  * Per-policy scope of SHOW FIELD KEYS and the exact cardinalities: each FROM source reads the shards of
- * its own retention policy (`rp.m`), else the request's `rp`, else the database's default; an unknown
- * policy is `retention policy not found: <rp>`. Returns the selected measurements (sorted) with the
+ * its own database and retention policy (`db.rp.m`), else the statement's database and the request's
+ * `rp`, else the default; unknown ones are `database not found: <db>` / `retention policy not found: <rp>`. Returns the selected measurements (sorted) with the
  * shards each one is read from.
  */
 export function policyScope(
@@ -105,7 +105,7 @@ export function policyScope(
   const measurementSources = sources.filter((s) => s.kind === 'Measurement');
   for (const src of measurementSources.length === 0 ? [null] : measurementSources) {
     const info = src !== null && src.database !== '' ? meta.database(src.database) : db;
-    if (info === undefined) continue;
+    if (info === undefined) throw new TesseraError('ERR_QUERY_EXECUTION', `database not found: ${src!.database}`);
     const rp = src !== null && src.retentionPolicy !== '' ? src.retentionPolicy : requestRp !== '' ? requestRp : info.defaultRetentionPolicy;
     if (!info.retentionPolicies.some((p) => p.name === rp)) throw new TesseraError('ERR_QUERY_EXECUTION', `retention policy not found: ${rp}`);
     const shards = localShards(meta, tsdb, info, undefined, rp);

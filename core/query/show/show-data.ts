@@ -92,10 +92,29 @@ export function showMeasurements(stmt: ShowMeasurementsStatement, ctx: Statement
 /** SHOW SERIES: one `key` series over every selected series; LIMIT/OFFSET over the whole list. */
 export function showSeries(stmt: ShowSeriesStatement, ctx: StatementContext): Piece[] {
   const { shards, cond } = scope(ctx, stmt.database, stmt.condition);
-  // Series span every policy, but the policies named (source, request) must exist, as in 1.6.7.
-  policyScope(ctx.meta, ctx.tsdb, requireDatabase(ctx, databaseName(stmt.database, ctx)), stmt.sources, ctx.rp);
+  // Series span every policy, but the databases and policies named (source, request) must exist, as in 1.6.7.
+  const home = requireDatabase(ctx, databaseName(stmt.database, ctx));
+  policyScope(ctx.meta, ctx.tsdb, home, stmt.sources, ctx.rp);
+  // A source naming another database reads that database (1.6.7 rewrites SHOW SERIES per source).
+  const groups = new Map<string, Source[]>();
+  for (const src of stmt.sources) {
+    const name = src.kind === 'Measurement' && src.database !== '' ? src.database : home.name;
+    groups.set(name, [...(groups.get(name) ?? []), src]);
+  }
+  const found: Array<[string, MergedSeries[]]> = [];
+  if (groups.size === 0 || (groups.size === 1 && groups.has(home.name))) {
+    found.push(...matchingSeries(shards, stmt.sources, cond));
+  } else {
+    const { range } = splitTimeCondition(stmt.condition, ctx.nowNs);
+    const timed = hasTimeRef(stmt.condition);
+    for (const [name, sources] of groups) {
+      const info = requireDatabase(ctx, name);
+      found.push(...matchingSeries(localShards(ctx.meta, ctx.tsdb, info, timed ? range : undefined), sources, cond));
+    }
+    found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
   const keys: Value[][] = [];
-  for (const [, list] of matchingSeries(shards, stmt.sources, cond)) for (const s of list) keys.push([s.info.key]);
+  for (const [, list] of found) for (const s of list) keys.push([s.info.key]);
   return emitSeries([{ name: '', columns: ['key'], values: page(keys, stmt.limit, stmt.offset) }], ctx.chunkSize);
 }
 

@@ -205,3 +205,23 @@ test('SHOW MEASUREMENTS WHERE decides per measurement over its tag values, as th
     await env.close();
   }
 });
+
+test('SHOW SERIES / FIELD KEYS / exact counts read a source naming another database; unknown ones error', async (t) => {
+  const env = await setup();
+  try {
+    await env.json('CREATE DATABASE a');
+    await env.json('CREATE DATABASE b');
+    const T = 1577836800n * 1_000_000_000n;
+    await env.write('a', [makePoint('am', { host: 'y' }, { f: 1 }, T)]);
+    await env.write('b', [makePoint('bm', { host: 'z' }, { f: 1 }, T)]);
+    t.is(await env.json('SHOW SERIES FROM b..bm, am', { db: 'a' }), '{"results":[{"statement_id":0,"series":[{"columns":["key"],"values":[["am,host=y"],["bm,host=z"]]}]}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS FROM b..bm', { db: 'a' }), '{"results":[{"statement_id":0,"series":[{"name":"bm","columns":["fieldKey","fieldType"],"values":[["f","float"]]}]}]}\n');
+    t.is(await env.json('SHOW SERIES EXACT CARDINALITY FROM b..bm', { db: 'a' }), '{"results":[{"statement_id":0,"series":[{"name":"bm","columns":["count"],"values":[[1]]}]}]}\n');
+    for (const q of ['SHOW SERIES FROM nope..x', 'SHOW FIELD KEYS FROM nope..x', 'SHOW SERIES EXACT CARDINALITY FROM nope..x']) {
+      t.is(await env.json(q, { db: 'a' }), '{"results":[{"statement_id":0,"error":"database not found: nope"}]}\n', q);
+    }
+    t.is(await env.json('SHOW TAG KEYS FROM nope..x', { db: 'a' }), '{"results":[{"statement_id":0}]}\n');
+  } finally {
+    await env.close();
+  }
+});
