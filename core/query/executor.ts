@@ -188,7 +188,11 @@ export class QueryExecutor {
       const db = src.database !== '' ? src.database : ctx.db;
       if (src.regex === null && src.name === '') throw statementError('invalid measurement');
       if (db === '') throw statementError('database name required');
-      if (this.deps.meta.database(db) === undefined) throw statementError(`database not found: ${db}`);
+      const info = this.deps.meta.database(db);
+      if (info === undefined) throw statementError(`database not found: ${db}`);
+      // The policy read: the source's, the request's or the default (which may name a dropped policy).
+      const rp = src.retentionPolicy !== '' ? src.retentionPolicy : ctx.rp !== '' ? ctx.rp : info.defaultRetentionPolicy;
+      if (!info.retentionPolicies.some((p) => p.name === rp)) throw statementError(`retention policy not found: ${rp}`);
     }
     let db = ctx.db;
     if (db === '') {

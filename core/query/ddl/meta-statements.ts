@@ -99,9 +99,10 @@ export async function createContinuousQuery(stmt: CreateContinuousQueryStatement
   const dbName = ctx.db !== '' ? ctx.db : stmt.database;
   const info = requireDatabase(ctx, dbName);
   requireDatabase(ctx, stmt.database);
-  if (ctx.rp !== '' && !info.retentionPolicies.some((p) => p.name === ctx.rp)) throw statementError(`retention policy not found: ${dbName}.${ctx.rp}`);
   const rp = ctx.rp !== '' ? ctx.rp : info.defaultRetentionPolicy;
   if (rp === '') throw statementError(`default retention policy not set for: ${info.name}`);
+  // The default may name a dropped policy (1.6.7 keeps it dangling): the same error as InfluxDB then.
+  if (!info.retentionPolicies.some((p) => p.name === rp)) throw statementError(`retention policy not found: ${dbName}.${rp}`);
   const normalized: CreateContinuousQueryStatement = { ...stmt, source: normalizeSelect(stmt.source, dbName, rp, ctx.meta) };
   await ctx.meta.createContinuousQuery(stmt.database, stmt.name, printStatement(normalized));
   return NONE;

@@ -182,3 +182,22 @@ test('DROP SHARD removes the shard here and its single-shard group from meta; un
     await env.close();
   }
 });
+
+test('after the default policy is dropped, SELECT and CREATE CONTINUOUS QUERY report it missing (1.6.7 keeps the default dangling)', async (t) => {
+  const env = await setup();
+  try {
+    await env.json('CREATE DATABASE d');
+    await env.json('CREATE RETENTION POLICY r3 ON d DURATION 2h REPLICATION 1 DEFAULT');
+    await env.json('DROP RETENTION POLICY r3 ON d');
+    if (env.meta.database('d')!.defaultRetentionPolicy !== 'r3') {
+      t.pass('this meta store clears the default when it is dropped');
+      return;
+    }
+    t.is(await env.json('SELECT * FROM cpu', { db: 'd' }), body('"error":"retention policy not found: r3"'));
+    t.is(await env.json('SELECT * FROM autogen.cpu', { db: 'd' }), ok);
+    t.is(await env.json('CREATE CONTINUOUS QUERY c ON d BEGIN SELECT max(v) INTO x FROM m GROUP BY time(1h) END'), body('"error":"retention policy not found: d.r3"'));
+    t.is(await env.json('SELECT * FROM nope.cpu', { db: 'd' }), body('"error":"retention policy not found: nope"'));
+  } finally {
+    await env.close();
+  }
+});
