@@ -46,7 +46,7 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
 }
 
-/** Statements that change state: with GET they carry the `deprecated use of ...` warning. */
+/** Statements that change state: with GET they carry the `deprecated use of ...` warning (DELETE does not, as in 1.6.7). */
 const WRITE_STATEMENTS = new Set<Statement['kind']>([
   'AlterRetentionPolicyStatement',
   'CreateContinuousQueryStatement',
@@ -54,7 +54,6 @@ const WRITE_STATEMENTS = new Set<Statement['kind']>([
   'CreateRetentionPolicyStatement',
   'CreateSubscriptionStatement',
   'CreateUserStatement',
-  'DeleteSeriesStatement',
   'DropContinuousQueryStatement',
   'DropDatabaseStatement',
   'DropMeasurementStatement',

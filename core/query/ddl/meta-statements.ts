@@ -135,7 +135,7 @@ function requireUser(ctx: StatementContext, name: string) {
 
 /** GRANT / REVOKE on a database (REVOKE keeps what remains: revoking READ from ALL leaves WRITE). */
 export async function setPrivilege(grant: boolean, privilege: 'READ' | 'WRITE' | 'ALL', db: string, user: string, ctx: StatementContext): Promise<Piece[]> {
-  if (grant) requireDatabase(ctx, db);
+  requireDatabase(ctx, db);
   const u = requireUser(ctx, user);
   let next: MetaPrivilege = privilege;
   if (!grant) {
