@@ -104,6 +104,16 @@ export async function createContinuousQuery(stmt: CreateContinuousQueryStatement
   // The default may name a dropped policy (1.6.7 keeps it dangling): the same error as InfluxDB then.
   if (!info.retentionPolicies.some((p) => p.name === rp)) throw statementError(`retention policy not found: ${dbName}.${rp}`);
   const normalized: CreateContinuousQueryStatement = { ...stmt, source: normalizeSelect(stmt.source, dbName, rp, ctx.meta) };
+  // Every policy the CQ writes to or reads from must exist (InfluxDB checks them when it stores the CQ).
+  const measurements = [
+    ...(normalized.source.target === null ? [] : [normalized.source.target.measurement]),
+    ...normalized.source.sources.filter((src) => src.kind === 'Measurement'),
+  ];
+  for (const m of measurements) {
+    const target = ctx.meta.database(m.database);
+    if (target === undefined) throw statementError(`database not found: ${m.database}`);
+    if (!target.retentionPolicies.some((p) => p.name === m.retentionPolicy)) throw statementError(`retention policy not found: ${m.database}.${m.retentionPolicy}`);
+  }
   await ctx.meta.createContinuousQuery(stmt.database, stmt.name, printStatement(normalized));
   return NONE;
 }

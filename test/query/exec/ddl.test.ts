@@ -92,6 +92,7 @@ test('continuous queries are stored qualified with database and default policy',
         '"series":[{"name":"d2","columns":["name","query"],"values":[["cq1","CREATE CONTINUOUS QUERY cq1 ON d2 BEGIN SELECT mean(usage_user) INTO d2.three_days.cpu_1h FROM d2.three_days.cpu GROUP BY time(1h), * END"],["cq2","CREATE CONTINUOUS QUERY cq2 ON d2 RESAMPLE EVERY 10m FOR 2h BEGIN SELECT max(used) INTO d2.three_days.mem_max FROM d2.three_days.mem GROUP BY time(30m) END"]]},{"name":"other","columns":["name","query"]}]',
       ),
     );
+    t.is(await env.json('CREATE CONTINUOUS QUERY c3 ON d2 BEGIN SELECT mean(v) INTO "a b".x FROM m GROUP BY time(1h) END'), body('"error":"retention policy not found: d2.a b"'));
     t.is(await env.json('DROP CONTINUOUS QUERY "cq1" ON "d2"'), ok);
     t.is(await env.json('DROP CONTINUOUS QUERY "nope" ON "d2"'), ok);
     t.is(await env.json('DROP CONTINUOUS QUERY "x" ON "nodb"'), ok);
