@@ -94,6 +94,14 @@ test('GET (read only) write statements still run and carry the deprecation warni
       `{"results":[{"statement_id":0,"messages":[{"level":"warning","text":"deprecated use of 'DROP MEASUREMENT nothere' in a read only context, please use a POST request instead"}]}]}\n`,
     );
     t.is(await env.json('SHOW DATABASES', { readOnly: true }), '{"results":[{"statement_id":0,"series":[{"name":"databases","columns":["name"],"values":[["db"],["x1"]]}]}]}\n');
+    t.is(await env.json(`DELETE FROM q WHERE host = 'zz'`, { db: 'db', readOnly: true }), '{"results":[{"statement_id":0}]}\n');
+    t.is(
+      await env.json(`DROP SERIES FROM q WHERE host = 'zz'`, { db: 'db', readOnly: true }),
+      `{"results":[{"statement_id":0,"messages":[{"level":"warning","text":"deprecated use of 'DROP SERIES FROM q WHERE host = 'zz'' in a read only context, please use a POST request instead"}]}]}\n`,
+    );
+    await env.json(`CREATE USER w WITH PASSWORD 'x'`);
+    t.is(await env.json(`REVOKE READ ON nope FROM w`), '{"results":[{"statement_id":0,"error":"database not found: nope"}]}\n');
+    t.regex(await env.json(`SET PASSWORD FOR w = 'y'`, { readOnly: true }), /deprecated use of 'SET PASSWORD FOR w = \[REDACTED\]'/);
   }));
 
 test('KILL QUERY of an unknown id fails; SHOW QUERIES lists the running query', (t) =>
