@@ -114,6 +114,10 @@ test('statement errors are 200 with results[i].error; bind params are typed from
     t.is(w.text, `{"results":[{"statement_id":0,"messages":[{"level":"warning","text":"deprecated use of 'CREATE DATABASE x' in a read only context, please use a POST request instead"}]}]}\n`);
     t.is((await get(c, '/query?q=' + encodeURIComponent('CREATE DATABASE "y"'), {}, 'POST')).text, '{"results":[{"statement_id":0}]}\n');
     t.is((await get(c, '/query?q=%3B')).text, '{}\n');
+    const a = await get(c, '/query?async=true&q=' + encodeURIComponent('CREATE DATABASE "z"'), {}, 'POST');
+    t.is(a.status, 204);
+    for (let i = 0; i < 100 && c.env.meta.database('z') === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    t.truthy(c.env.meta.database('z'));
   } finally {
     await stop(c);
   }
