@@ -638,14 +638,14 @@ export function parseDurationLiteral(s: string): bigint {
   return neg ? wrap64(-d) : d;
 }
 
-/** InfluxQL's compact duration form (`0s`, `2w`, `3d`, `1h`, `90m`, `5s`, `100ms`, else `u`). */
+/** InfluxQL's compact duration form (`0s`, `2w`, `3d`, `1h`, `90m`, `5s`, `100ms`, `7u`, else `ns`). */
 export function formatDurationLiteral(d: bigint): string {
   if (d === 0n) return '0s';
   for (const [unit, mult] of [['w', NS_PER.w], ['d', NS_PER.d], ['h', NS_PER.h], ['m', NS_PER.m],
     ['s', NS_PER.s], ['ms', NS_PER.ms]] as const) {
     if (d % mult! === 0n) return `${d / mult!}${unit}`;
   }
-  return `${d / 1000n}u`;
+  return d % 1000n === 0n ? `${d / 1000n}u` : `${d}ns`;
 }
 
 /** Go's time.Duration.String() (`1h0m0s`, `1.5s`, `500ms`, `0s`). */

@@ -40,6 +40,35 @@ test('a continuous query prints the way SHOW CONTINUOUS QUERIES shows it once db
     'CREATE CONTINUOUS QUERY cq2 ON d RESAMPLE EVERY 10m FOR 2h BEGIN SELECT max(used) INTO mem_max FROM mem GROUP BY time(30m) END');
 });
 
+/** [SELECT inside the CQ, SHOW CONTINUOUS QUERIES text recorded from InfluxDB 1.6.7 (db qp_cq, rp autogen)]. */
+const RECORDED_CQS: Array<[string, string]> = [
+  ["SELECT mean(\"v\") * 2.5 + -1 AS \"m x\", max(v) - min(v) / 3 INTO \"out\" FROM \"m\" WHERE host =~ /a\\/b/ AND \"x\" != 'it\\'s' OR time > now() - 1h GROUP BY time(10m, 1m), host, /re/ fill(-1.25)","CREATE CONTINUOUS QUERY cq0 ON qp_cq RESAMPLE EVERY 2m FOR 1h BEGIN SELECT mean(v) * 2.500 + -1 AS \"m x\", max(v) - min(v) / 3 INTO qp_cq.autogen.out FROM qp_cq.autogen.m WHERE host =~ /a\\/b/ AND x != 'it\\'s' OR time > now() - 1h GROUP BY time(10m, 1m), host, /re/ fill(-1.25) END"],
+  ["SELECT count(v::float) INTO db2.rp2.:MEASUREMENT FROM /cpu.*/, \"select\" WHERE (a = 1 OR b = 2) AND c = true GROUP BY time(1h) fill(none)","CREATE CONTINUOUS QUERY cq1 ON qp_cq RESAMPLE EVERY 2m FOR 1h BEGIN SELECT count(v::float) INTO db2.rp2.:MEASUREMENT FROM qp_cq.autogen./cpu.*/, qp_cq.autogen.\"select\" WHERE (a = 1 OR b = 2) AND c = true GROUP BY time(1h) fill(none) END"],
+  ["SELECT percentile(v, 95), derivative(mean(v), 1s), top(v, host, 3) INTO \"o\".\"x\".\"y\" FROM \"m\" GROUP BY time(90s), * fill(previous) tz('Europe/Paris')","CREATE CONTINUOUS QUERY cq2 ON qp_cq RESAMPLE EVERY 2m FOR 1h BEGIN SELECT percentile(v, 95), derivative(mean(v), 1s), top(v, host, 3) INTO o.x.y FROM qp_cq.autogen.m GROUP BY time(90s), * fill(previous) TZ('Europe/Paris') END"],
+  ["SELECT sum(v) % 7 & 3 | 1 ^ 2 INTO o FROM m WHERE v > 0.0625 AND w < 12345678901234 AND x = 1.5 GROUP BY time(30m) fill(linear) LIMIT 5 OFFSET 2 SLIMIT 3 SOFFSET 1","CREATE CONTINUOUS QUERY cq3 ON qp_cq RESAMPLE EVERY 2m FOR 1h BEGIN SELECT sum(v) % 7 & 3 | 1 ^ 2 INTO qp_cq.autogen.o FROM qp_cq.autogen.m WHERE v > 0.062 AND w < 12345678901234 AND x = 1.500 GROUP BY time(30m) fill(linear) LIMIT 5 OFFSET 2 SLIMIT 3 SOFFSET 1 END"],
+  ["SELECT distinct(v) INTO o FROM m WHERE time >= '2020-01-01T00:00:00Z' GROUP BY time(1500ms) fill(7)","CREATE CONTINUOUS QUERY cq4 ON qp_cq RESAMPLE EVERY 2m FOR 1h BEGIN SELECT distinct(v) INTO qp_cq.autogen.o FROM qp_cq.autogen.m WHERE time >= '2020-01-01T00:00:00Z' GROUP BY time(1500ms) fill(7) END"],
+];
+
+test('continuous queries print exactly as InfluxDB 1.6.7 stored them (recorded)', (t) => {
+  RECORDED_CQS.forEach(([select, want], i) => {
+    const cq = parseStatement(
+      `CREATE CONTINUOUS QUERY cq${i} ON qp_cq RESAMPLE EVERY 2m FOR 1h BEGIN ${select} END`,
+    ) as CreateContinuousQueryStatement;
+    // InfluxDB makes the database and retention policy of every measurement explicit before storing.
+    const norm = (m: Measurement): Measurement =>
+      m.database !== '' ? m : { ...m, database: 'qp_cq', retentionPolicy: m.retentionPolicy || 'autogen' };
+    const stored: CreateContinuousQueryStatement = {
+      ...cq,
+      source: {
+        ...cq.source,
+        target: { measurement: norm(cq.source.target!.measurement) },
+        sources: cq.source.sources.map((s) => (s.kind === 'Measurement' ? norm(s) : s)),
+      },
+    };
+    t.is(printStatement(stored), want);
+  });
+});
+
 test('statements print in InfluxDB String() form', (t) => {
   const cases: Array<[string, string]> = [
     ['CREATE DATABASE "cf_x"', 'CREATE DATABASE cf_x'],
@@ -82,12 +111,15 @@ test('statements print in InfluxDB String() form', (t) => {
 test('expressions print with InfluxDB quoting and number formats', (t) => {
   const cases: Array<[string, string]> = [
     ['1.5', '1.500'],
+    ['0.0625', '0.062'],
+    ['0.1875', '0.188'],
+    ['123456789.123456', '123456789.123'],
     ['2.0', '2.000'],
     ['10', '10'],
     ['90s', '90s'],
     ['120s', '2m'],
     ['1500u', '1500u'],
-    ['1500ns', '1u'],
+    ["1500ns", "1500ns"],
     ['"my field" + "select"', '"my field" + "select"'],
     ['"a\\"b"', '"a\\"b"'],
     ["'it\\'s'", "'it\\'s'"],
