@@ -239,7 +239,8 @@ export function showUsers(ctx: StatementContext): Piece[] {
 /** SHOW GRANTS FOR user. */
 export function showGrants(user: string, ctx: StatementContext): Piece[] {
   const u = requireUser(ctx, user);
-  const values = Object.entries(u.privileges).map(([db, p]): Value[] => [db, p]);
+  // InfluxDB prints ALL as `ALL PRIVILEGES` (influxql.Privilege's String()).
+  const values = Object.entries(u.privileges).map(([db, p]): Value[] => [db, p === 'ALL' ? 'ALL PRIVILEGES' : p]);
   return [{ series: [{ name: '', columns: ['database', 'privilege'], values }] }];
 }
 

@@ -119,6 +119,7 @@ test('users and privileges: create (idempotent with the same password), grant, r
     t.is(await env.json('REVOKE READ ON db FROM u1'), ok);
     t.is(await env.json('SHOW GRANTS FOR u1'), body('"series":[{"columns":["database","privilege"],"values":[["db","NO PRIVILEGES"]]}]'));
     t.is(await env.json('GRANT ALL ON db TO u1'), ok);
+    t.is(await env.json('SHOW GRANTS FOR u1'), body('"series":[{"columns":["database","privilege"],"values":[["db","ALL PRIVILEGES"]]}]'));
     t.is(await env.json('REVOKE READ ON db FROM u1'), ok);
     t.is(await env.json('SHOW GRANTS FOR u1'), body('"series":[{"columns":["database","privilege"],"values":[["db","WRITE"]]}]'));
     t.is(await env.json('GRANT ALL TO u1'), ok);
