@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGzip, type Gzip } from 'node:zlib';
+import type { UserInfo } from '../contracts/meta-store.js';
 import { hasCode } from '../errors.js';
 import type { ExecuteOptions, QueryExecutor } from '../query/executor.js';
 import { CsvFormatter } from '../query/format-csv.js';
@@ -129,6 +130,15 @@ class Output {
   }
 }
 
+/** Per-request options of handleQuery. */
+export interface QueryHandlerOptions {
+  /**
+   * Set when authentication is on, with the user the server authenticated (undefined = none given):
+   * the query is authorized as InfluxDB 1.6.7 does, a refusal is 403 `error authorizing query: ...`.
+   */
+  auth?: { user: UserInfo | undefined };
+}
+
 /**
  * Serves InfluxDB 1.x's `/query` (GET and POST): `q` from the URL, a urlencoded form body or a
  * multipart file, `db`, `rp`, `epoch`, `pretty`, `chunked`, `chunk_size`, `params`, `async`; JSON,
@@ -136,7 +146,13 @@ class Output {
  * `X-Influxdb-Error`; statement errors are 200 with `results[i].error`, as InfluxDB 1.6.7 answers.
  * The router adds X-Influxdb-Version/Build and handles CORS and other methods.
  */
-export async function handleQuery(req: IncomingMessage, res: ServerResponse, url: URL, executor: Pick<QueryExecutor, 'execute'>): Promise<void> {
+export async function handleQuery(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  executor: Pick<QueryExecutor, 'execute'>,
+  options: QueryHandlerOptions = {},
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'POST') {
     res.setHeader('Allow', 'OPTIONS, GET, POST');
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -170,20 +186,22 @@ export async function handleQuery(req: IncomingMessage, res: ServerResponse, url
     if (Number.isSafeInteger(n) && n > 0) chunkSize = n;
   }
   const abort = new AbortController();
-  const options: ExecuteOptions = {
+  const execOptions: ExecuteOptions = {
     db: form.get('db'),
     rp: form.get('rp'),
     readOnly: req.method === 'GET',
     chunkSize,
     signal: abort.signal,
   };
-  if (params !== undefined) options.params = params;
+  if (params !== undefined) execOptions.params = params;
+  if (options.auth !== undefined) execOptions.auth = options.auth;
 
   let results: AsyncIterable<StatementResult>;
   try {
-    results = executor.execute(text, options);
+    results = executor.execute(text, execOptions);
   } catch (err) {
     if (hasCode(err, 'ERR_QUERY_PARSE')) return out.error(400, err.message);
+    if (hasCode(err, 'ERR_QUERY_UNAUTHORIZED')) return out.error(403, err.message);
     throw err;
   }
 

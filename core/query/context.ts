@@ -2,7 +2,7 @@ import type { MetaStore } from '../contracts/meta-store.js';
 import type { TSDBStore } from '../contracts/tsdb-store.js';
 import { TesseraError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { DatabaseInfo } from '../contracts/meta-store.js';
+import type { DatabaseInfo, UserInfo } from '../contracts/meta-store.js';
 
 /** What statement handlers get: the stores and the request's options. */
 export interface StatementContext {
@@ -16,6 +16,8 @@ export interface StatementContext {
   readonly nowNs: bigint;
   readonly chunkSize: number;
   readonly readOnly: boolean;
+  /** The authenticated user when authentication is on. */
+  readonly user?: UserInfo;
 }
 
 /** A statement failure reported in `results[i].error` with InfluxDB's text. */

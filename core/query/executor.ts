@@ -1,4 +1,5 @@
-import type { MetaStore } from '../contracts/meta-store.js';
+import type { MetaStore, UserInfo } from '../contracts/meta-store.js';
+import { authorizeQuery } from './authorize.js';
 import type { TSDBStore } from '../contracts/tsdb-store.js';
 import { TesseraError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -44,6 +45,12 @@ export interface ExecuteOptions {
   chunkSize?: number;
   /** Aborts the remaining statements (client went away). */
   signal?: AbortSignal;
+  /**
+   * Set when authentication is on: the authenticated user (undefined = no credentials). The query is
+   * then authorized as InfluxDB 1.6.7 does (execute throws ERR_QUERY_UNAUTHORIZED, an HTTP 403) and
+   * SHOW DATABASES lists only the databases the user may read or write.
+   */
+  auth?: { user: UserInfo | undefined };
 }
 
 /** Statements that change state: with GET they carry the `deprecated use of ...` warning (DELETE does not, as in 1.6.7). */
@@ -120,6 +127,10 @@ export class QueryExecutor {
    */
   execute(text: string, options: ExecuteOptions): AsyncIterable<StatementResult> {
     const statements = parseQuery(text, options.params);
+    if (options.auth !== undefined) {
+      const denied = authorizeQuery(statements, options.auth.user, options.db, this.deps.meta.data().users.length);
+      if (denied !== undefined) throw new TesseraError('ERR_QUERY_UNAUTHORIZED', `error authorizing query: ${denied}`);
+    }
     return this.run(text, statements, options);
   }
 
@@ -136,6 +147,7 @@ export class QueryExecutor {
       nowNs: options.nowNs ?? nowNs(),
       chunkSize: options.chunkSize !== undefined && options.chunkSize > 0 ? options.chunkSize : 10000,
       readOnly: options.readOnly,
+      ...(options.auth?.user !== undefined ? { user: options.auth.user } : {}),
     };
     try {
       for (let i = 0; i < statements.length; i++) {

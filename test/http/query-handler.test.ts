@@ -148,3 +148,22 @@ test('epoch, pretty, chunked with chunk_size, CSV and gzip', async (t) => {
     await stop(c);
   }
 });
+
+test('with authentication on, a refused query is 403 with the authorizer text', async (t) => {
+  const env = await setup();
+  await env.json(`CREATE USER adm WITH PASSWORD 'pw' WITH ALL PRIVILEGES`);
+  await env.json(`CREATE USER bob WITH PASSWORD 'pw'`);
+  const bob = env.meta.data().users.find((u) => u.name === 'bob');
+  const server = createServer((req, res) => void handleQuery(req, res, new URL(req.url!, 'http://x'), env.exec, { auth: { user: bob } }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const r = await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/query?q=SHOW+USERS`);
+    t.is(r.statusCode, 403);
+    const msg = "error authorizing query: bob not authorized to execute statement 'SHOW USERS', requires admin privilege";
+    t.is(r.headers['x-influxdb-error'], msg);
+    t.is(await r.body.text(), `{"error":"${msg}"}\n`);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+    await env.close();
+  }
+});

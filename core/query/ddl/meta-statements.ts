@@ -7,6 +7,7 @@ import type {
   CreateUserStatement,
   Statement,
 } from '../ast.js';
+import { authorizeDatabase } from '../authorize.js';
 import { databaseName, requireDatabase, statementError, type StatementContext } from '../context.js';
 import { single, type Piece } from '../emit.js';
 import { goDuration, rfc3339Nano } from '../go-format.js';
@@ -158,9 +159,13 @@ export async function setPrivilege(grant: boolean, privilege: 'READ' | 'WRITE' |
   return NONE;
 }
 
-/** SHOW DATABASES, in meta order. */
+/** SHOW DATABASES, in meta order; with authentication on, only those the user may read or write. */
 export function showDatabases(ctx: StatementContext): Piece[] {
-  return [{ series: [{ name: 'databases', columns: ['name'], values: ctx.meta.data().databases.map((d): Value[] => [d.name]) }] }];
+  const user = ctx.user;
+  const visible = ctx.meta
+    .data()
+    .databases.filter((d) => user === undefined || authorizeDatabase(user, 'READ', d.name) || authorizeDatabase(user, 'WRITE', d.name));
+  return [{ series: [{ name: 'databases', columns: ['name'], values: visible.map((d): Value[] => [d.name]) }] }];
 }
 
 /** SHOW RETENTION POLICIES [ON db]. */
