@@ -5,7 +5,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { type BlockStats, type FieldType, type Tag, TesseraError } from '../../core/index.js';
 import { BufReader } from './buf-writer.js';
 import { TYPE_NAMES } from './codec/block.js';
@@ -82,7 +82,7 @@ export class SegmentReader implements SegmentMeta {
       if (crc32(index) !== footer.readUInt32LE(12)) throw corrupt(path, indexAt, 'damaged segment index');
       const seg = new SegmentReader(path, fd, meta, size);
       try {
-        seg.#loadIndex(index, indexAt);
+        seg.#loadIndex(inflateRawSync(index), indexAt);
       } catch (err) {
         if (err instanceof TesseraError) throw err;
         throw corrupt(path, indexAt, 'malformed segment index');

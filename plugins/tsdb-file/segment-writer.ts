@@ -4,7 +4,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 import type { BlockStats, FieldType } from '../../core/index.js';
 import { BufWriter } from './buf-writer.js';
 import { TYPE_CODES } from './codec/block.js';
@@ -134,7 +134,7 @@ export class SegmentWriter {
         }
       }
     }
-    const index = idx.view();
+    const index = deflateRawSync(idx.view());
     const footer = Buffer.alloc(FOOTER_SIZE);
     footer.writeDoubleLE(this.#offset, 0);
     footer.writeUInt32LE(index.length, 8);

@@ -102,12 +102,26 @@ export function buildDecoder(lengths: Uint8Array): HuffmanDecoder {
 }
 
 /**
- * Writes the code table: 8 bits symbol count k, then k × (8 bits symbol, 4 bits length).
- * A single-symbol table is written as k = 1 with length 0.
+ * Writes the code table in the smaller of two forms, after a 1-bit flag:
+ * 0: 8 bits symbol count k, then k × (8 bits symbol, 4 bits length);
+ * 1: 8 bits first symbol lo, 8 bits last symbol hi, then 4 bits length for each symbol in [lo, hi].
+ * A single-symbol table is form 0 with k = 1 and length 0.
  */
 export function writeTable(w: BitWriter, lengths: Uint8Array, counts: ArrayLike<number>): void {
   const present: number[] = [];
   for (let s = 0; s < lengths.length; s++) if (counts[s]! > 0) present.push(s);
+  const lo = present[0] ?? 0;
+  const hi = present[present.length - 1] ?? 0;
+  const listBits = 8 + present.length * 12;
+  const rangeBits = 16 + (hi - lo + 1) * 4;
+  if (present.length > 1 && rangeBits < listBits) {
+    w.write32(1, 1);
+    w.write32(lo, 8);
+    w.write32(hi, 8);
+    for (let s = lo; s <= hi; s++) w.write32(lengths[s]!, 4);
+    return;
+  }
+  w.write32(0, 1);
   w.write32(present.length, 8);
   for (const s of present) {
     w.write32(s, 8);
@@ -117,8 +131,17 @@ export function writeTable(w: BitWriter, lengths: Uint8Array, counts: ArrayLike<
 
 /** Reads a table written by writeTable; returns the decoder. */
 export function readTable(r: BitReader, alphabetSize: number): HuffmanDecoder {
-  const k = r.read32(8);
   const lengths = new Uint8Array(alphabetSize);
+  if (r.read32(1) === 1) {
+    const lo = r.read32(8);
+    const hi = r.read32(8);
+    for (let s = lo; s <= hi; s++) {
+      const l = r.read32(4);
+      if (s < alphabetSize) lengths[s] = l;
+    }
+    return buildDecoder(lengths);
+  }
+  const k = r.read32(8);
   let single = -1;
   for (let i = 0; i < k; i++) {
     const s = r.read32(8);
