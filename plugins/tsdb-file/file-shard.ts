@@ -384,6 +384,17 @@ export class FileShard implements ShardSources {
     await this.#pruneTombstones();
   }
 
+  /** Counters for tests and metrics. */
+  stats(): { segments: number; cacheBytes: number; walAppends: number; walFlushes: number; tombstones: boolean } {
+    return {
+      segments: this.segments.length,
+      cacheBytes: this.cacheBytes(),
+      walAppends: this.#wal.stats.appends,
+      walFlushes: this.#wal.stats.flushes,
+      tombstones: !this.tombstones.empty,
+    };
+  }
+
   /** Bytes of every file of the shard. */
   async diskBytes(): Promise<number> {
     return dirBytes(this.dir);

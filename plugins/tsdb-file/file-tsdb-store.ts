@@ -155,9 +155,9 @@ export class FileTSDBStore extends AbstractTSDBStore {
     return join(this.#dir, String(shardId));
   }
 
-  /** Number of segments of a shard (tests, observability). */
-  segmentCount(shardId: number): number {
-    return this.#shard(shardId).segments.length;
+  /** Counters of a shard: segments, cache bytes, WAL appends and flushes (each flush = one fsync), tombstones pending. */
+  stats(shardId: number): { segments: number; cacheBytes: number; walAppends: number; walFlushes: number; tombstones: boolean } {
+    return this.#shard(shardId).stats();
   }
 
   #shard(shardId: number): FileShard {

@@ -87,6 +87,8 @@ export class Wal {
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
   #closed = false;
+  /** Records appended and flushes (one write + one fsync each) done, for tests and metrics. */
+  readonly stats = { appends: 0, flushes: 0 };
 
   constructor(
     readonly dir: string,
@@ -112,6 +114,7 @@ export class Wal {
     const buf = w.view();
     buf.writeUInt32LE(buf.length - RECORD_HEADER, 0);
     buf.writeUInt32LE(crc32(buf.subarray(RECORD_HEADER)), 4);
+    this.stats.appends++;
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ gen: this.#gen, buf, resolve, reject });
       this.#flushing ??= this.#flushLoop();
@@ -167,6 +170,7 @@ export class Wal {
       while (this.#queue.length > 0) {
         const batch = this.#queue;
         this.#queue = [];
+        this.stats.flushes++;
         try {
           let i = 0;
           while (i < batch.length) {
