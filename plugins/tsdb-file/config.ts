@@ -6,6 +6,8 @@ export const fileConfigSchema = {
   'cache-max-memory-size': { type: 'size', default: '1GiB' },
   /** Per shard: the cache is written to a segment once it holds this much. */
   'cache-snapshot-memory-size': { type: 'size', default: '25MiB' },
+  /** A shard's cache that received no write for this long is written to a segment ("0" = never). */
+  'cache-snapshot-write-cold-duration': { type: 'duration', default: '10m' },
   /** fsync the WAL before acknowledging a write (off: faster, loses the last writes on power loss). */
   'wal-fsync': { type: 'bool', default: true },
   /** Largest number of points in one block. */

@@ -35,6 +35,8 @@ export interface FileShardOptions {
   readonly compactionThreshold: number;
   /** Highest level reached by background compaction. */
   readonly compactionMaxLevel: number;
+  /** A cache that received no write for this long is snapshotted (0 = never). */
+  readonly coldSnapshotMs: number;
   readonly logger: Logger;
 }
 
@@ -65,6 +67,7 @@ export class FileShard implements ShardSources {
   #snapshotting: Promise<void> | undefined;
   #compacting: Promise<void> | undefined;
   #closed = false;
+  #lastWrite = Date.now();
   readonly #retired = new Set<SegmentReader>();
   readonly #reported = new Set<string>();
 
@@ -195,6 +198,7 @@ export class FileShard implements ShardSources {
       const total = this.cacheBytes() + estimateBytes(points);
       if (total > max) throw new TesseraError('ERR_TSDB_CACHE_FULL', `cache-max-memory-size exceeded: (${total}/${max})`);
     }
+    this.#lastWrite = Date.now();
     const durable = this.#wal.append(encodeWrite(points));
     const seriesBefore = this.active.series.size;
     this.active.write(points);
@@ -231,6 +235,12 @@ export class FileShard implements ShardSources {
     while (this.#snapshotting !== undefined) await this.#snapshotting;
     this.#startSnapshot();
     while (this.#snapshotting !== undefined) await this.#snapshotting;
+  }
+
+  /** Snapshots the cache in the background when it has been cold for `coldSnapshotMs` (called by a timer). */
+  snapshotIfCold(now: number): void {
+    const cold = this.options.coldSnapshotMs;
+    if (cold > 0 && !this.#closed && this.active.series.size > 0 && now - this.#lastWrite >= cold) this.#startSnapshot();
   }
 
   #startSnapshot(): void {

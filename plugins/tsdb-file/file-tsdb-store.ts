@@ -27,6 +27,8 @@ export interface FileTSDBStoreOptions {
   readonly compaction?: boolean;
   readonly compactionThreshold?: number;
   readonly compactionMaxLevel?: number;
+  /** Snapshot a shard's cache after this long without writes (default 10 min; 0 = never). */
+  readonly coldSnapshotMs?: number;
 }
 
 const SHARD_FILE = 'shard.json';
@@ -38,6 +40,7 @@ export class FileTSDBStore extends AbstractTSDBStore {
   readonly #logger: Logger;
   readonly #shardOptions: FileShardOptions;
   #shards = new Map<number, FileShard>();
+  #coldTimer: NodeJS.Timeout | undefined;
 
   constructor(options: FileTSDBStoreOptions) {
     super();
@@ -51,6 +54,7 @@ export class FileTSDBStore extends AbstractTSDBStore {
       compaction: options.compaction ?? true,
       compactionThreshold: options.compactionThreshold ?? 4,
       compactionMaxLevel: options.compactionMaxLevel ?? 4,
+      coldSnapshotMs: options.coldSnapshotMs ?? 600_000,
       logger: options.logger,
     };
   }
@@ -68,7 +72,15 @@ export class FileTSDBStore extends AbstractTSDBStore {
           this.#logger.warn({ dir }, 'folder without shard.json ignored');
           continue;
         }
-        const { db, rp } = JSON.parse(info) as { db: string; rp: string };
+        let db: string;
+        let rp: string;
+        try {
+          ({ db, rp } = JSON.parse(info) as { db: string; rp: string });
+          if (typeof db !== 'string' || typeof rp !== 'string') throw new TypeError('db and rp must be strings');
+        } catch (err) {
+          this.#logger.error({ file: join(dir, SHARD_FILE), err: (err as Error).message }, 'damaged shard.json: shard not loaded');
+          continue;
+        }
         const id = Number(name);
         shards.set(id, await FileShard.open(id, db, rp, dir, this.#shardOptions));
       }
@@ -77,9 +89,19 @@ export class FileTSDBStore extends AbstractTSDBStore {
       throw err;
     }
     this.#shards = shards;
+    const cold = this.#shardOptions.coldSnapshotMs;
+    if (cold > 0) {
+      this.#coldTimer = setInterval(() => {
+        const now = Date.now();
+        for (const s of this.#shards.values()) s.snapshotIfCold(now);
+      }, Math.max(10, Math.min(cold / 4, 60_000)));
+      this.#coldTimer.unref();
+    }
   }
 
   protected override async _stop(): Promise<void> {
+    if (this.#coldTimer !== undefined) clearInterval(this.#coldTimer);
+    this.#coldTimer = undefined;
     const errors: unknown[] = [];
     for (const s of this.#shards.values()) await s.close().catch((err: unknown) => errors.push(err));
     this.#shards = new Map();

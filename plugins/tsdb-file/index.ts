@@ -26,6 +26,7 @@ export const tsdbFilePlugin = definePlugin<FileConfig>({
           logger: ctx.logger,
           cacheMaxBytes: config['cache-max-memory-size'],
           cacheSnapshotBytes: config['cache-snapshot-memory-size'],
+          coldSnapshotMs: config['cache-snapshot-write-cold-duration'],
           walFsync: config['wal-fsync'],
           maxBlockPoints: config['max-points-per-block'],
           compaction: config['compaction-enabled'],

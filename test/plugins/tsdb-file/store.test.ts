@@ -1,9 +1,9 @@
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { MAX_TIME, MIN_TIME, type Point } from '../../../core/index.js';
 import { makePoint } from '../../../core/testing/index.js';
-import { openStore, readAll, tempDir } from './helpers.js';
+import { capturingLogger, openStore, readAll, tempDir } from './helpers.js';
 
 function points(key: Record<string, string>, from: number, to: number, value: (i: number) => number): Point[] {
   const out: Point[] = [];
@@ -140,4 +140,29 @@ test('deleteShard removes the shard folder; files live under the store folder', 
   await s.deleteShard(3);
   await t.throwsAsync(access(join(dir, '3')));
   t.deepEqual(s.shardIds(), []);
+});
+
+test('a cache that stays cold is written to a segment; the WAL it covers is deleted', async (t) => {
+  const dir = await tempDir(t);
+  const s = await openStore(t, dir, { coldSnapshotMs: 50 });
+  await s.createShard('db', 'rp', 1);
+  await s.writeToShard(1, points({ h: 'a' }, 0, 10, (i) => i));
+  for (let i = 0; i < 100 && s.stats(1).segments === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  t.is(s.stats(1).segments, 1);
+  for (let i = 0; i < 50 && (await readdir(join(dir, '1', 'wal'))).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  t.deepEqual(await readdir(join(dir, '1', 'wal')), []);
+  t.is(readAll(s.reader(1), 'cpu,h=a', 'v').length, 10);
+});
+
+test('a damaged shard.json is logged and that shard skipped; the store still starts', async (t) => {
+  const dir = await tempDir(t);
+  const s = await openStore(t, dir);
+  await s.createShard('db', 'rp', 1);
+  await s.createShard('db', 'rp', 2);
+  await s.stop();
+  await writeFile(join(dir, '2', 'shard.json'), '{"db": ');
+  const { logger, records } = capturingLogger();
+  const s2 = await openStore(t, dir, { logger });
+  t.deepEqual(s2.shardIds(), [1]);
+  t.truthy(records.find((r) => r.msg === 'damaged shard.json: shard not loaded'));
 });
