@@ -2,6 +2,7 @@ import type { TSDBStoreSuiteOptions } from './suite-harness.js';
 import { dataTests } from './tsdb-suite-data.js';
 import { deleteAndPersistenceTests } from './tsdb-suite-deletes.js';
 import { lifecycleTests } from './tsdb-suite-lifecycle.js';
+import { modelTests } from './tsdb-suite-model.js';
 
 /**
  * The TSDBStore conformance suite. Every backend, first- or third-party, runs it in a few lines:
@@ -19,4 +20,5 @@ export function tsdbStoreSuite(options: TSDBStoreSuiteOptions): void {
   lifecycleTests(options);
   dataTests(options);
   deleteAndPersistenceTests(options);
+  modelTests(options);
 }

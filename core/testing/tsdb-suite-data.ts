@@ -233,6 +233,24 @@ export function dataTests({ test, name, factory }: TSDBStoreSuiteOptions): void 
     t.deepEqual(scanAll(t, r, 'Beta,sp\\ ace=v\\,1', 'c').values, [1]);
   });
 
+  test(`${name}: concurrent writes to one shard and to several shards all land`, async (t) => {
+    const store = await started(t, factory);
+    await store.createShard('db', 'autogen', 2);
+    const writes: Array<Promise<unknown>> = [];
+    for (let w = 0; w < 20; w++) {
+      const points: Point[] = [];
+      for (let i = 0; i < 100; i++) points.push(makePoint('cc', { w: String(w % 4) }, { v: BigInt(w * 100 + i) }, BigInt(w * 100 + i)));
+      writes.push(store.writeToShard(1 + (w % 2), points));
+    }
+    await Promise.all(writes);
+    let count = 0;
+    for (const shard of [1, 2]) {
+      const r = store.reader(shard);
+      for (const s of r.series('cc')) count += scanAll(t, r, s.key, 'v').times.length;
+    }
+    t.is(count, 2000);
+  });
+
   test(`${name}: an empty write is a no-op; many series in one batch`, async (t) => {
     const store = await started(t, factory);
     t.deepEqual(await store.writeToShard(1, []), { dropped: 0 });

@@ -38,6 +38,8 @@ export class TimeValueColumn {
   #length = 0;
   /** [0, sortedLength) is ascending without duplicates. */
   #sortedLength = 0;
+  /** times[length - 1] while sorted (reading a BigInt64Array allocates; appends compare with this). */
+  #lastTime = 0n;
 
   constructor(type: FieldType, initialCapacity = 8) {
     this.type = type;
@@ -54,7 +56,10 @@ export class TimeValueColumn {
   append(time: bigint, value: FieldValue): void {
     const n = this.#length;
     if (n === this.#times.length) this.#grow(n + 1);
-    if (this.#sortedLength === n && (n === 0 || time > this.#times[n - 1]!)) this.#sortedLength = n + 1;
+    if (this.#sortedLength === n && (n === 0 || time > this.#lastTime)) {
+      this.#sortedLength = n + 1;
+      this.#lastTime = time;
+    }
     this.#times[n] = time;
     const values = this.#values;
     if (Array.isArray(values)) (values as FieldValue[])[n] = value;
@@ -128,6 +133,7 @@ export class TimeValueColumn {
     this.#values = outValues;
     this.#length = o;
     this.#sortedLength = o;
+    this.#lastTime = o === 0 ? 0n : outTimes[o - 1]!;
   }
 
   /** Smallest time, or undefined when empty. */
@@ -174,6 +180,7 @@ export class TimeValueColumn {
     this.#values = values;
     this.#length = remaining;
     this.#sortedLength = remaining;
+    this.#lastTime = remaining === 0 ? 0n : times[remaining - 1]!;
     return hi - lo;
   }
 
