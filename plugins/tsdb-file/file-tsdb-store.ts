@@ -41,6 +41,8 @@ export class FileTSDBStore extends AbstractTSDBStore {
   readonly #shardOptions: FileShardOptions;
   #shards = new Map<number, FileShard>();
   #coldTimer: NodeJS.Timeout | undefined;
+  /** Shards being created: concurrent createShard calls for one id share the first one's work. */
+  readonly #creating = new Map<number, Promise<void>>();
 
   constructor(options: FileTSDBStoreOptions) {
     super();
@@ -109,6 +111,19 @@ export class FileTSDBStore extends AbstractTSDBStore {
   }
 
   protected async _createShard(db: string, rp: string, shardId: number): Promise<void> {
+    let pending = this.#creating.get(shardId);
+    if (pending === undefined) {
+      pending = this.#create(db, rp, shardId).finally(() => this.#creating.delete(shardId));
+      this.#creating.set(shardId, pending);
+    }
+    await pending;
+    const info = this._shardInfo(shardId);
+    if (info !== undefined && (info.db !== db || info.rp !== rp)) {
+      throw new TypeError(`shard ${shardId} already exists for ${info.db}.${info.rp}, not ${db}.${rp}`);
+    }
+  }
+
+  async #create(db: string, rp: string, shardId: number): Promise<void> {
     const dir = join(this.#dir, String(shardId));
     await fsp.mkdir(dir, { recursive: true });
     const tmp = join(dir, `${SHARD_FILE}.tmp`);

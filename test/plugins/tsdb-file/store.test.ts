@@ -166,3 +166,12 @@ test('a damaged shard.json is logged and that shard skipped; the store still sta
   t.deepEqual(s2.shardIds(), [1]);
   t.truthy(records.find((r) => r.msg === 'damaged shard.json: shard not loaded'));
 });
+
+test('concurrent createShard calls for one shard all succeed and create it once', async (t) => {
+  const dir = await tempDir(t);
+  const s = await openStore(t, dir);
+  await Promise.all(Array.from({ length: 8 }, () => s.createShard('db', 'rp', 5)));
+  t.deepEqual(s.shardIds(), [5]);
+  await Promise.all(Array.from({ length: 4 }, (_, k) => s.writeToShard(5, points({ h: String(k) }, 0, 10, (i) => i))));
+  t.is(s.reader(5).series('cpu').length, 4);
+});
