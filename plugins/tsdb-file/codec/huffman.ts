@@ -62,7 +62,15 @@ export interface HuffmanDecoder {
   readonly sorted: Uint16Array;
   /** The symbol when the code is zero-length (single symbol), else -1. */
   readonly single: number;
+  /**
+   * Fast path: for the next FAST_BITS bits, (symbol << 4 | length) of a code of at most FAST_BITS
+   * bits, or 0 when the code is longer (then decoded bit by bit).
+   */
+  readonly fast: Uint16Array;
 }
+
+/** Bits looked up at once by the decoder's fast table. */
+export const FAST_BITS = 9;
 
 /** Canonical codes for the given lengths. */
 export function buildEncoder(lengths: Uint8Array): HuffmanEncoder {
@@ -98,7 +106,16 @@ export function buildDecoder(lengths: Uint8Array): HuffmanDecoder {
     }
   }
   if (used === 0) single = -2;
-  return { countByLength, sorted: Uint16Array.from(sorted), single };
+  const fast = new Uint16Array(1 << FAST_BITS);
+  const codes = buildEncoder(lengths).codes;
+  for (let s = 0; s < lengths.length; s++) {
+    const l = lengths[s]!;
+    if (l === 0 || l > FAST_BITS) continue;
+    const base = codes[s]! << (FAST_BITS - l);
+    const entry = (s << 4) | l;
+    for (let k = 0; k < 1 << (FAST_BITS - l); k++) fast[base + k] = entry;
+  }
+  return { countByLength, sorted: Uint16Array.from(sorted), single, fast };
 }
 
 /**
@@ -156,6 +173,11 @@ export function readTable(r: BitReader, alphabetSize: number): HuffmanDecoder {
 /** Decodes one symbol; returns -1 on an invalid code. */
 export function decodeSymbol(r: BitReader, d: HuffmanDecoder): number {
   if (d.single >= 0) return d.single;
+  const e = d.fast[r.peek(FAST_BITS)]!;
+  if (e !== 0) {
+    r.skip(e & 15);
+    return e >>> 4;
+  }
   let code = 0;
   let first = 0;
   let index = 0;
