@@ -38,6 +38,21 @@ export class BufWriter {
     this.buf[this.pos++] = v;
   }
 
+  /** Unsigned LEB128 of a bigint in [0, 2^64). */
+  uvarint64(v: bigint): void {
+    this.ensure(10);
+    while (v >= 0x80n) {
+      this.buf[this.pos++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.buf[this.pos++] = Number(v);
+  }
+
+  /** Zig-zag LEB128 of a signed 64-bit bigint. */
+  varint64(v: bigint): void {
+    this.uvarint64(v >= 0n ? v << 1n : ((-v) << 1n) - 1n);
+  }
+
   i64(v: bigint): void {
     this.ensure(8);
     this.buf.writeBigInt64LE(v, this.pos);
@@ -115,6 +130,25 @@ export class BufReader {
       mul *= 128;
       if (mul > 2 ** 56) throw new RangeError('varint too long');
     }
+  }
+
+  /** Reads an unsigned LEB128 bigint. */
+  uvarint64(): bigint {
+    let v = 0n;
+    let shift = 0n;
+    for (;;) {
+      const b = this.u8();
+      v |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return v;
+      shift += 7n;
+      if (shift > 63n) throw new RangeError('varint too long');
+    }
+  }
+
+  /** Reads a zig-zag LEB128 bigint. */
+  varint64(): bigint {
+    const z = this.uvarint64();
+    return z & 1n ? -((z + 1n) >> 1n) : z >> 1n;
   }
 
   i64(): bigint {

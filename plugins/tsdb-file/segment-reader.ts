@@ -108,12 +108,16 @@ export class SegmentReader implements SegmentMeta {
         if (type === undefined) throw corrupt(this.path, indexAt + r.pos, 'bad field type');
         const nb = r.varint();
         const blocks: BlockRef[] = new Array(nb);
+        let nextOffset = 0;
+        let prevMax = 0n;
         for (let b = 0; b < nb; b++) {
-          const offset = r.f64();
-          const length = r.u32();
-          const minTime = r.i64();
-          const maxTime = r.i64();
-          const count = r.u32();
+          const offset = nextOffset + r.varint();
+          const length = r.varint();
+          const minTime = prevMax + r.varint64();
+          const maxTime = minTime + r.uvarint64();
+          const count = r.varint();
+          nextOffset = offset + length;
+          prevMax = maxTime;
           let stats: BlockStats | undefined;
           if (r.u8() === 1) {
             stats =

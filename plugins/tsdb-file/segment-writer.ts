@@ -115,12 +115,17 @@ export class SegmentWriter {
         idx.str(f.name);
         idx.u8(TYPE_CODES[f.type]);
         idx.varint(f.blocks.length);
+        // offsets and times relative to the previous block: mostly one or two bytes each
+        let nextOffset = 0;
+        let prevMax = 0n;
         for (const b of f.blocks) {
-          idx.f64(b.offset);
-          idx.u32(b.length);
-          idx.i64(b.minTime);
-          idx.i64(b.maxTime);
-          idx.u32(b.count);
+          idx.varint(b.offset - nextOffset);
+          idx.varint(b.length);
+          idx.varint64(b.minTime - prevMax);
+          idx.uvarint64(b.maxTime - b.minTime);
+          idx.varint(b.count);
+          nextOffset = b.offset + b.length;
+          prevMax = b.maxTime;
           const s = b.stats;
           if (s !== undefined && f.type === 'float') {
             idx.u8(1);
