@@ -257,13 +257,30 @@ export class FileShard implements ShardSources {
 
   async #doSnapshot(): Promise<void> {
     const cache = this.active;
-    if (cache.series.size === 0) return;
-    this.active = new Cache();
-    cache.walGen = this.#wal.rotate();
-    const frozen: FrozenCache = { cache, seq: this.nextSeq++ };
-    this.frozen = [...this.frozen, frozen];
-    this.version++;
-    await this.#wal.drain();
+    if (cache.series.size > 0) {
+      this.active = new Cache();
+      cache.walGen = this.#wal.rotate();
+      this.frozen = [...this.frozen, { cache, seq: this.nextSeq++ }];
+      this.version++;
+    }
+    // Oldest first: a frozen cache left by a failed snapshot is retried before newer ones, and a WAL
+    // generation is released only once every frozen cache up to it is in a segment.
+    while (this.frozen.length > 0) {
+      const frozen = this.frozen[0]!;
+      await this.#wal.drain();
+      await this.#writeFrozen(frozen);
+      this.frozen = this.frozen.filter((f) => f !== frozen);
+      this.version++;
+      await this.#saveFieldTypes();
+      await this.#wal.removeUpTo(frozen.cache.walGen);
+    }
+    await this.#pruneTombstones();
+    this.#maybeCompact();
+  }
+
+  /** Writes a frozen cache to a level-1 segment and installs it (nothing when the cache holds no point). */
+  async #writeFrozen(frozen: FrozenCache): Promise<void> {
+    const cache = frozen.cache;
     const meta: SegmentMeta = { seq: frozen.seq, minSeq: frozen.seq, level: 1, walGen: cache.walGen };
     const writer = await SegmentWriter.create(this.dir, meta);
     let path: string | undefined;
@@ -295,12 +312,6 @@ export class FileShard implements ShardSources {
     }
     // Finished: install even when closing, so the WAL it replaces is released consistently.
     if (path !== undefined) await this.#install([SegmentReader.open(path)], []);
-    this.frozen = this.frozen.filter((f) => f !== frozen);
-    this.version++;
-    await this.#saveFieldTypes();
-    await this.#wal.removeUpTo(cache.walGen);
-    await this.#pruneTombstones();
-    this.#maybeCompact();
   }
 
   /** Replaces `removed` segments by `added` ones (sorted by seq) and retires the removed files. */

@@ -1,4 +1,4 @@
-import { access, readdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { MAX_TIME, MIN_TIME, type Point } from '../../../core/index.js';
@@ -174,4 +174,30 @@ test('concurrent createShard calls for one shard all succeed and create it once'
   t.deepEqual(s.shardIds(), [5]);
   await Promise.all(Array.from({ length: 4 }, (_, k) => s.writeToShard(5, points({ h: String(k) }, 0, 10, (i) => i))));
   t.is(s.reader(5).series('cpu').length, 4);
+});
+
+test('a failed snapshot keeps its cache readable and its WAL; the next snapshot retries it first', async (t) => {
+  const dir = await tempDir(t);
+  const { logger, records } = capturingLogger();
+  const s = await openStore(t, dir, { logger, compaction: false });
+  await s.createShard('db', 'rp', 1);
+  await s.writeToShard(1, points({ h: 'a' }, 0, 10, (i) => i));
+  // the first snapshot (seq 1) cannot create its file: a folder sits where it goes
+  const blocker = join(dir, '1', '0000000001-01.seg.tmp');
+  await mkdir(blocker);
+  await s.flush(1);
+  t.truthy(records.find((r) => r.msg === 'snapshot failed'));
+  t.is(s.stats(1).segments, 0);
+  await s.writeToShard(1, points({ h: 'a' }, 10, 20, (i) => i));
+  t.is(readAll(s.reader(1), 'cpu,h=a', 'v').length, 20, 'frozen and active caches are both read');
+  await rm(blocker, { recursive: true });
+  await s.flush(1);
+  t.is(s.stats(1).segments, 2, 'the failed one, then the new one');
+  t.deepEqual(await readdir(join(dir, '1', 'wal')), []);
+  await s.stop();
+  const s2 = await openStore(t, dir);
+  t.deepEqual(
+    readAll(s2.reader(1), 'cpu,h=a', 'v').map(([, v]) => v),
+    Array.from({ length: 20 }, (_, i) => i),
+  );
 });
