@@ -14,11 +14,11 @@ import {
   TesseraError,
 } from '../../core/index.js';
 import { Cache, estimateBytes } from './cache.js';
-import { encodeBlock, computeStats } from './codec/block.js';
 import type { OnCorrupt } from './merge.js';
 import { isSegmentFileName, type SegmentMeta } from './segment-format.js';
 import { SegmentReader } from './segment-reader.js';
-import { SegmentWriter } from './segment-writer.js';
+import type { SnapshotPool } from './snapshot-pool.js';
+import { extractSnapshot, writeSnapshotSegment } from './snapshot-segment.js';
 import { type FrozenCache, type ShardSources, ShardView } from './shard-view.js';
 import { Tombstones } from './tombstones.js';
 import { listWalGens, replayWalFile, syncDir, Wal, walFileName } from './wal.js';
@@ -37,6 +37,8 @@ export interface FileShardOptions {
   readonly compactionMaxLevel: number;
   /** A cache that received no write for this long is snapshotted (0 = never). */
   readonly coldSnapshotMs: number;
+  /** Writes snapshot segments in a worker thread; in-thread when absent. */
+  readonly snapshotPool?: SnapshotPool;
   readonly logger: Logger;
 }
 
@@ -280,36 +282,16 @@ export class FileShard implements ShardSources {
 
   /** Writes a frozen cache to a level-1 segment and installs it (nothing when the cache holds no point). */
   async #writeFrozen(frozen: FrozenCache): Promise<void> {
-    const cache = frozen.cache;
-    const meta: SegmentMeta = { seq: frozen.seq, minSeq: frozen.seq, level: 1, walGen: cache.walGen };
-    const writer = await SegmentWriter.create(this.dir, meta);
-    let path: string | undefined;
-    try {
-      let lastYield = performance.now();
-      for (const key of [...cache.series.keys()].sort()) {
-        const s = cache.series.get(key)!;
-        for (const name of [...s.fields.keys()].sort()) {
-          const col = s.fields.get(name)!;
-          const blocks = [];
-          for (const b of col.blocks(-(2n ** 63n), 2n ** 63n - 1n, this.maxBlockPoints)) {
-            const { times, values } = b.decode();
-            const stats = computeStats(col.type, values, 0, b.count);
-            blocks.push({ bytes: encodeBlock(col.type, times, values, 0, b.count), minTime: b.minTime, maxTime: b.maxTime, count: b.count, stats });
-          }
-          await writer.addField(key, name, col.type, blocks);
-        }
-        if (performance.now() - lastYield > 20) {
-          await yieldToLoop();
-          if (this.#closed) throw new Closed();
-          lastYield = performance.now();
-        }
-      }
-      if (writer.blockCount > 0) path = await writer.finish(meta);
-      else await writer.abort();
-    } catch (err) {
-      await writer.abort();
-      throw err;
-    }
+    const meta: SegmentMeta = { seq: frozen.seq, minSeq: frozen.seq, level: 1, walGen: frozen.cache.walGen };
+    const data = extractSnapshot(frozen.cache);
+    const pool = this.options.snapshotPool;
+    const path =
+      pool !== undefined
+        ? await pool.write(this.dir, meta, data, this.maxBlockPoints)
+        : await writeSnapshotSegment(this.dir, meta, data, this.maxBlockPoints, async () => {
+            await yieldToLoop();
+            if (this.#closed) throw new Closed();
+          });
     // Finished: install even when closing, so the WAL it replaces is released consistently.
     if (path !== undefined) await this.#install([SegmentReader.open(path)], []);
   }

@@ -13,6 +13,7 @@ import {
   type TSDBStoreSupports,
 } from '../../core/index.js';
 import { FileShard, type FileShardOptions } from './file-shard.js';
+import { SnapshotPool } from './snapshot-pool.js';
 import { syncDir } from './wal.js';
 
 /** Options of a FileTSDBStore (the plugin builds them from `[tsdb-file]`). */
@@ -29,6 +30,8 @@ export interface FileTSDBStoreOptions {
   readonly compactionMaxLevel?: number;
   /** Snapshot a shard's cache after this long without writes (default 10 min; 0 = never). */
   readonly coldSnapshotMs?: number;
+  /** Encode and write snapshot segments in a worker thread (default true). */
+  readonly snapshotWorker?: boolean;
 }
 
 const SHARD_FILE = 'shard.json';
@@ -39,6 +42,7 @@ export class FileTSDBStore extends AbstractTSDBStore {
   readonly #dir: string;
   readonly #logger: Logger;
   readonly #shardOptions: FileShardOptions;
+  readonly #pool: SnapshotPool | undefined;
   #shards = new Map<number, FileShard>();
   #coldTimer: NodeJS.Timeout | undefined;
   /** Shards being created: concurrent createShard calls for one id share the first one's work. */
@@ -48,7 +52,9 @@ export class FileTSDBStore extends AbstractTSDBStore {
     super();
     this.#dir = options.dir;
     this.#logger = options.logger;
+    this.#pool = options.snapshotWorker === false ? undefined : new SnapshotPool(options.logger);
     this.#shardOptions = {
+      snapshotPool: this.#pool,
       cacheMaxBytes: options.cacheMaxBytes ?? 1024 ** 3,
       cacheSnapshotBytes: options.cacheSnapshotBytes ?? 25 * 1024 ** 2,
       walFsync: options.walFsync ?? true,
@@ -107,6 +113,7 @@ export class FileTSDBStore extends AbstractTSDBStore {
     const errors: unknown[] = [];
     for (const s of this.#shards.values()) await s.close().catch((err: unknown) => errors.push(err));
     this.#shards = new Map();
+    await this.#pool?.close();
     if (errors.length > 0) throw new AggregateError(errors, 'tsdb-file: closing shards failed');
   }
 
