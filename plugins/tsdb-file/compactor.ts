@@ -9,7 +9,7 @@ import { type BlockStats, type BlockValues, type FieldType, MAX_TIME, MIN_TIME }
 import { computeStats, encodeBlock } from './codec/block.js';
 import { isFileBlock, type Run, scanPieces } from './merge.js';
 import type { SegmentMeta } from './segment-format.js';
-import { SegmentReader } from './segment-reader.js';
+import type { SegmentReader } from './segment-reader.js';
 import { SegmentWriter } from './segment-writer.js';
 import type { ShardSources, ShardView } from './shard-view.js';
 
@@ -52,7 +52,7 @@ function encodeChunk(type: FieldType, run: Run, a: number, b: number): OutBlock 
 }
 
 /**
- * Compacts `inputs` (adjacent in seq order) into one new segment and returns it opened, or undefined
+ * Compacts `inputs` (adjacent in seq order) into one new segment and returns its path, or undefined
  * when nothing survived. Throws (after removing its temporary file) when `closed()` turns true.
  */
 export async function compactSegments(
@@ -60,7 +60,7 @@ export async function compactSegments(
   view: ShardView,
   inputs: readonly SegmentReader[],
   closed: () => boolean,
-): Promise<SegmentReader | undefined> {
+): Promise<string | undefined> {
   const meta: SegmentMeta = {
     seq: Math.max(...inputs.map((s) => s.seq)),
     minSeq: Math.min(...inputs.map((s) => s.minSeq)),
@@ -135,9 +135,48 @@ export async function compactSegments(
       await writer.abort();
       return undefined;
     }
-    return SegmentReader.open(await writer.finish(meta));
+    return await writer.finish(meta);
   } catch (err) {
     await writer.abort();
     throw err;
+  }
+}
+
+/** A tombstone as it crosses to the worker. */
+export type { TombstoneRecord } from './tombstones.js';
+
+/**
+ * Compaction as the worker runs it: opens the inputs by path, rebuilds the tombstones, compacts.
+ * Damaged blocks are reported through `onCorrupt` (file, offset, length, message).
+ */
+export async function compactFiles(
+  dir: string,
+  inputPaths: readonly string[],
+  tombstoneList: readonly import('./tombstones.js').TombstoneRecord[],
+  maxBlockPoints: number,
+  onCorrupt: (report: { file: string; offset: number; length: number; err: string }) => void,
+): Promise<string | undefined> {
+  const { SegmentReader: Reader } = await import('./segment-reader.js');
+  const { Tombstones } = await import('./tombstones.js');
+  const { Cache } = await import('./cache.js');
+  const { ShardFieldTypes } = await import('../../core/index.js');
+  const { ShardView } = await import('./shard-view.js');
+  const inputs = inputPaths.map((p) => Reader.open(p));
+  try {
+    const src = {
+      dir,
+      segments: inputs,
+      frozen: [],
+      active: new Cache(),
+      tombstones: Tombstones.fromList(tombstoneList),
+      fieldTypes: new ShardFieldTypes(),
+      version: 0,
+      maxBlockPoints,
+      onCorrupt: (seg: SegmentReader, ref: { offset: number; length: number }, err: unknown) =>
+        onCorrupt({ file: seg.path, offset: ref.offset, length: ref.length, err: (err as Error).message }),
+    };
+    return await compactSegments(src, new ShardView(src), inputs, () => false);
+  } finally {
+    for (const s of inputs) s.close();
   }
 }

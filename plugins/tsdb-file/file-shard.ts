@@ -82,13 +82,15 @@ export class FileShard implements ShardSources {
   ) {
     this.maxBlockPoints = options.maxBlockPoints;
     this.logger = options.logger.child({ shard: id });
-    this.onCorrupt = (seg, ref, err) => {
-      const id = `${seg.path}:${ref.offset}`;
-      if (this.#reported.has(id)) return;
-      this.#reported.add(id);
-      this.logger.error({ file: seg.path, offset: ref.offset, length: ref.length, err: (err as Error).message }, 'damaged block skipped');
-    };
+    this.onCorrupt = (seg, ref, err) => this.#reportCorrupt(seg.path, ref.offset, ref.length, (err as Error).message);
     this.#view = new ShardView(this);
+  }
+
+  #reportCorrupt(file: string, offset: number, length: number, err: string): void {
+    const id = `${file}:${offset}`;
+    if (this.#reported.has(id)) return;
+    this.#reported.add(id);
+    this.logger.error({ file, offset, length, err }, 'damaged block skipped');
   }
 
   /** Opens (or creates) the shard in `dir`: loads segments and tombstones, replays the WAL. */
@@ -377,13 +379,19 @@ export class FileShard implements ShardSources {
   }
 
   async #compact(inputs: SegmentReader[]): Promise<void> {
-    const { compactSegments } = await import('./compactor.js');
-    const out = await compactSegments(this, this.#view, inputs, () => this.#closed);
-    if (this.#closed) {
-      out?.close();
-      throw new Closed();
+    let path: string | undefined;
+    const pool = this.options.snapshotPool;
+    const job = pool?.compact(this.dir, inputs.map((s) => s.path), this.tombstones.toList(), this.maxBlockPoints, (r) =>
+      this.#reportCorrupt(r.file, r.offset, r.length, r.err),
+    );
+    if (job?.inWorker === true) {
+      path = await job.done;
+    } else {
+      const { compactSegments } = await import('./compactor.js');
+      path = await compactSegments(this, this.#view, inputs, () => this.#closed);
     }
-    await this.#install(out === undefined ? [] : [out], inputs);
+    // Installed even when closing: the output covers its inputs (at open, covered inputs are dropped).
+    await this.#install(path === undefined ? [] : [SegmentReader.open(path)], inputs);
     await this.#pruneTombstones();
   }
 

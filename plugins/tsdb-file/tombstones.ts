@@ -18,6 +18,9 @@ import { syncDir } from './wal.js';
 /** A time range [tmin, tmax], inclusive. */
 export type TimeRange = readonly [tmin: bigint, tmax: bigint];
 
+/** A tombstone as plain data (crosses to the compaction worker). */
+export type TombstoneRecord = Tombstone;
+
 type Tombstone =
   | { readonly seq: number; readonly kind: 'series'; readonly keys: readonly string[]; readonly tmin: bigint; readonly tmax: bigint }
   | { readonly seq: number; readonly kind: 'measurement'; readonly measurement: string };
@@ -89,6 +92,18 @@ export class Tombstones {
         break;
       }
     }
+    return ts;
+  }
+
+  /** The tombstones as plain data. */
+  toList(): TombstoneRecord[] {
+    return [...this.#list];
+  }
+
+  /** An in-memory copy (no file) built from {@link toList}'s output. */
+  static fromList(list: readonly TombstoneRecord[]): Tombstones {
+    const ts = new Tombstones('', false);
+    for (const t of list) ts.#add(t);
     return ts;
   }
 
