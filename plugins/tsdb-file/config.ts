@@ -12,6 +12,8 @@ export const fileConfigSchema = {
   'wal-fsync': { type: 'bool', default: true },
   /** Largest number of points in one block. */
   'max-points-per-block': { type: 'int', default: 1000, min: 1, max: 100_000 },
+  /** Encode snapshots and run compactions in a worker thread (off: on the main thread, in slices). */
+  'worker-thread': { type: 'bool', default: true },
   /** Background compaction on/off. */
   'compaction-enabled': { type: 'bool', default: true },
   /** Number of adjacent segments of one level merged into one of the next level. */

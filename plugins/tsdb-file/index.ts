@@ -30,6 +30,7 @@ export const tsdbFilePlugin = definePlugin<FileConfig>({
           walFsync: config['wal-fsync'],
           maxBlockPoints: config['max-points-per-block'],
           compaction: config['compaction-enabled'],
+          snapshotWorker: config['worker-thread'],
           compactionThreshold: config['compaction-threshold'],
           compactionMaxLevel: config['compaction-max-level'],
         });
