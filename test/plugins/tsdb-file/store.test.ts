@@ -201,3 +201,18 @@ test('a failed snapshot keeps its cache readable and its WAL; the next snapshot 
     Array.from({ length: 20 }, (_, i) => i),
   );
 });
+
+test('reads stay complete while snapshots and compactions install segments underneath', async (t) => {
+  const dir = await tempDir(t);
+  const s = await openStore(t, dir, { cacheSnapshotBytes: 2048, compactionThreshold: 2, maxBlockPoints: 20 });
+  await s.createShard('db', 'rp', 1);
+  let problems = 0;
+  for (let k = 0; k < 150; k++) {
+    await s.writeToShard(1, points({ h: 'a' }, k * 10, k * 10 + 10, (i) => i));
+    const got = readAll(s.reader(1), 'cpu,h=a', 'v');
+    if (got.length !== (k + 1) * 10 || got.some(([time, v], i) => time !== BigInt(i) * 10n || v !== i)) problems++;
+    if (k % 10 === 0) await new Promise((r) => setImmediate(r));
+  }
+  t.is(problems, 0);
+  t.true(s.stats(1).segments >= 1);
+});
