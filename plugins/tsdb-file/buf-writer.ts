@@ -1,3 +1,9 @@
+// Scratch for 64-bit integers: a typed-array store converts a BigInt natively, where
+// Buffer#writeBigInt64LE does it with BigInt shifts.
+const scratch64 = new BigInt64Array(1);
+const scratchBytes = new Uint8Array(scratch64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** A growable little-endian byte writer for WAL records and segment indexes. */
 export class BufWriter {
   buf: Buffer;
@@ -55,7 +61,12 @@ export class BufWriter {
 
   i64(v: bigint): void {
     this.ensure(8);
-    this.buf.writeBigInt64LE(v, this.pos);
+    if (LITTLE_ENDIAN) {
+      scratch64[0] = v;
+      this.buf.set(scratchBytes, this.pos);
+    } else {
+      this.buf.writeBigInt64LE(v, this.pos);
+    }
     this.pos += 8;
   }
 
@@ -153,7 +164,15 @@ export class BufReader {
 
   i64(): bigint {
     this.need(8);
-    const v = this.buf.readBigInt64LE(this.pos);
+    let v: bigint;
+    if (LITTLE_ENDIAN) {
+      const b = this.buf;
+      const p = this.pos;
+      for (let i = 0; i < 8; i++) scratchBytes[i] = b[p + i]!;
+      v = scratch64[0]!;
+    } else {
+      v = this.buf.readBigInt64LE(this.pos);
+    }
     this.pos += 8;
     return v;
   }

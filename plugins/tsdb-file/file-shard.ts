@@ -285,11 +285,11 @@ export class FileShard implements ShardSources {
   /** Writes a frozen cache to a level-1 segment and installs it (nothing when the cache holds no point). */
   async #writeFrozen(frozen: FrozenCache): Promise<void> {
     const meta: SegmentMeta = { seq: frozen.seq, minSeq: frozen.seq, level: 1, walGen: frozen.cache.walGen };
-    const data = extractSnapshot(frozen.cache);
+    const { data, buffer } = extractSnapshot(frozen.cache);
     const pool = this.options.snapshotPool;
     const path =
       pool !== undefined
-        ? await pool.write(this.dir, meta, data, this.maxBlockPoints)
+        ? await pool.write(this.dir, meta, data, this.maxBlockPoints, buffer)
         : await writeSnapshotSegment(this.dir, meta, data, this.maxBlockPoints, async () => {
             await yieldToLoop();
             if (this.#closed) throw new Closed();

@@ -18,22 +18,50 @@ export type SnapshotData = Array<[key: string, fields: SnapshotField[]]>;
 const MIN = -(2n ** 63n);
 const MAX = 2n ** 63n - 1n;
 
-/** Copies a cache's content out (the cache stays readable and unchanged). */
-export function extractSnapshot(cache: Cache): SnapshotData {
-  const out: SnapshotData = [];
+/**
+ * Copies a cache's content out (the cache stays readable and unchanged). All numeric columns are
+ * copied into one ArrayBuffer (returned for transfer to the worker without another copy).
+ */
+export function extractSnapshot(cache: Cache): { data: SnapshotData; buffer: ArrayBuffer } {
+  const cols: Array<[key: string, name: string, type: FieldType, times: BigInt64Array, values: BlockValues]> = [];
+  let elements = 0;
   for (const key of [...cache.series.keys()].sort()) {
     const s = cache.series.get(key)!;
-    const fields: SnapshotField[] = [];
     for (const name of [...s.fields.keys()].sort()) {
       const col = s.fields.get(name)!;
       for (const b of col.blocks(MIN, MAX, Number.MAX_SAFE_INTEGER)) {
         const { times, values } = b.decode();
-        fields.push([name, col.type, times.slice(), Array.isArray(values) ? values.slice() : (values as Float64Array).slice()]);
+        cols.push([key, name, col.type, times, values]);
+        elements += times.length * (Array.isArray(values) ? 1 : 2);
       }
     }
-    if (fields.length > 0) out.push([key, fields]);
   }
-  return out;
+  const buffer = new ArrayBuffer(elements * 8);
+  const data: SnapshotData = [];
+  let off = 0;
+  let current: [string, SnapshotField[]] | undefined;
+  for (const [key, name, type, times, values] of cols) {
+    const t = new BigInt64Array(buffer, off, times.length);
+    t.set(times);
+    off += times.byteLength;
+    let v: BlockValues;
+    if (Array.isArray(values)) v = values.slice();
+    else if (values instanceof Float64Array) {
+      v = new Float64Array(buffer, off, values.length);
+      v.set(values);
+      off += values.byteLength;
+    } else {
+      v = new BigInt64Array(buffer, off, values.length);
+      (v as BigInt64Array).set(values as BigInt64Array);
+      off += (values as BigInt64Array).byteLength;
+    }
+    if (current === undefined || current[0] !== key) {
+      current = [key, []];
+      data.push(current);
+    }
+    current[1].push([name, type, t, v]);
+  }
+  return { data, buffer };
 }
 
 /**
