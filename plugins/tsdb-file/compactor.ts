@@ -1,9 +1,10 @@
 /**
  * Merges adjacent segments (in seq order) into one: per series field, the inputs' blocks are scanned
- * with tombstones applied and newer data winning (merge.ts); blocks that come through untouched and
- * at least half full are copied as they are, the rest is decoded, concatenated and re-encoded into full
- * blocks. Works one series field at a time (memory bounded by the largest series field), yielding to
- * the event loop between series so writes and queries keep running.
+ * with tombstones applied and newer data winning (merge.ts); full blocks that come through untouched
+ * at a block boundary are copied as they are, the rest is decoded, concatenated and re-encoded into
+ * full blocks (so a full compaction's layout is deterministic). Works one series field at a time
+ * (memory bounded by the largest series field), yielding to the event loop between series; normally
+ * runs in the store's worker thread.
  */
 import { type BlockStats, type BlockValues, type FieldType, MAX_TIME, MIN_TIME } from '../../core/index.js';
 import { computeStats, encodeBlock } from './codec/block.js';
@@ -114,7 +115,7 @@ export async function compactSegments(
         };
         for (const b of scanPieces(type, pieces, MIN_TIME, MAX_TIME, maxPoints, shard.onCorrupt)) {
           if (b.count === 0) continue;
-          if (isFileBlock(b) && pendingCount === 0 && b.count * 2 >= maxPoints) {
+          if (isFileBlock(b) && pendingCount === 0 && b.count >= maxPoints) {
             out.push({ bytes: b.bytes, minTime: b.minTime, maxTime: b.maxTime, count: b.count, stats: b.stats });
             continue;
           }
