@@ -52,6 +52,8 @@ export class Tombstones {
   #list: Tombstone[] = [];
   readonly #byKey = new Map<string, Array<{ seq: number; tmin: bigint; tmax: bigint }>>();
   readonly #byMeasurement = new Map<string, number>();
+  /** File operations run one at a time (an append must not race a rewrite). */
+  #io: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
@@ -161,14 +163,23 @@ export class Tombstones {
     this.#byKey.clear();
     this.#byMeasurement.clear();
     for (const t of keep) this.#add(t);
-    const path = join(this.dir, FILE);
-    const tmp = `${path}.tmp`;
-    await fsp.writeFile(tmp, Buffer.concat(keep.map(encode)));
-    const fh = await fsp.open(tmp, 'r+');
-    await fh.sync();
-    await fh.close();
-    await fsp.rename(tmp, path);
-    if (this.fsync) await syncDir(this.dir);
+    await this.#serial(async () => {
+      // Written from the list as it is now, so tombstones added since the filter are kept too.
+      const path = join(this.dir, FILE);
+      const tmp = `${path}.tmp`;
+      await fsp.writeFile(tmp, Buffer.concat(this.#list.map(encode)));
+      const fh = await fsp.open(tmp, 'r+');
+      await fh.sync();
+      await fh.close();
+      await fsp.rename(tmp, path);
+      if (this.fsync) await syncDir(this.dir);
+    });
+  }
+
+  #serial(op: () => Promise<void>): Promise<void> {
+    const run = this.#io.then(op);
+    this.#io = run.catch(() => undefined);
+    return run;
   }
 
   #add(t: Tombstone): void {
@@ -187,13 +198,16 @@ export class Tombstones {
     }
   }
 
-  async #append(t: Tombstone): Promise<void> {
-    const fh = await fsp.open(join(this.dir, FILE), 'a');
-    try {
-      await fh.write(encode(t));
-      if (this.fsync) await fh.datasync();
-    } finally {
-      await fh.close();
-    }
+  #append(t: Tombstone): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#list.includes(t)) return; // pruned before it reached the file: nothing needs it
+      const fh = await fsp.open(join(this.dir, FILE), 'a');
+      try {
+        await fh.write(encode(t));
+        if (this.fsync) await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+    });
   }
 }
