@@ -21,7 +21,8 @@ import type { SnapshotPool } from './snapshot-pool.js';
 import { extractSnapshot, writeSnapshotSegment } from './snapshot-segment.js';
 import { type FrozenCache, type ShardSources, ShardView } from './shard-view.js';
 import { Tombstones } from './tombstones.js';
-import { listWalGens, replayWalFile, syncDir, Wal, walFileName } from './wal.js';
+import { dirBytes, syncDir, yieldToLoop } from './fs-util.js';
+import { listWalGens, replayWalFile, Wal, walFileName } from './wal.js';
 import { decodeEntry, encodeDeleteMeasurement, encodeDeleteSeries, encodeWrite } from './wal-codec.js';
 
 /** Tuning of a shard (from the plugin config). */
@@ -46,11 +47,6 @@ export interface FileShardOptions {
 class Closed extends Error {}
 
 const FIELDS_FILE = 'fields.json';
-
-/** Yields to the event loop so writes and queries run between chunks of background work. */
-export function yieldToLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /** A shard of the file store. */
 export class FileShard implements ShardSources {
@@ -426,14 +422,4 @@ export class FileShard implements ShardSources {
   #assertOpen(): void {
     if (this.#closed) throw new TesseraError('ERR_SERVICE_NOT_STARTED', `shard ${this.id} is closed`);
   }
-}
-
-async function dirBytes(dir: string): Promise<number> {
-  let n = 0;
-  for (const e of await fsp.readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) n += await dirBytes(p);
-    else n += (await fsp.stat(p).catch(() => ({ size: 0 }))).size;
-  }
-  return n;
 }

@@ -14,7 +14,7 @@ import {
 } from '../../core/index.js';
 import { FileShard, type FileShardOptions } from './file-shard.js';
 import { SnapshotPool } from './snapshot-pool.js';
-import { syncDir } from './wal.js';
+import { syncDir } from './fs-util.js';
 
 /** Options of a FileTSDBStore (the plugin builds them from `[tsdb-file]`). */
 export interface FileTSDBStoreOptions {

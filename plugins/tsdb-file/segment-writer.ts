@@ -18,7 +18,7 @@ import {
   type SegmentMeta,
   segmentFileName,
 } from './segment-format.js';
-import { syncDir } from './wal.js';
+import { syncDir } from './fs-util.js';
 
 const FLUSH_BYTES = 1 << 20;
 const I64_MAX = 2n ** 63n - 1n;

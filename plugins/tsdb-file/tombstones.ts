@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { type Logger, MAX_TIME, MIN_TIME } from '../../core/index.js';
 import { BufReader, BufWriter } from './buf-writer.js';
-import { syncDir } from './wal.js';
+import { syncDir } from './fs-util.js';
 
 /** A time range [tmin, tmax], inclusive. */
 export type TimeRange = readonly [tmin: bigint, tmax: bigint];

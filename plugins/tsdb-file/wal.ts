@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Logger } from '../../core/index.js';
 import type { BufWriter } from './buf-writer.js';
+import { syncDir } from './fs-util.js';
 import { RECORD_HEADER } from './wal-codec.js';
 
 interface Pending {
@@ -220,17 +221,5 @@ async function writeAll(fh: fsp.FileHandle, bufs: Buffer[]): Promise<void> {
       skip = 0;
     }
     list = rest;
-  }
-}
-
-/** fsyncs a directory so created or removed entries are durable. */
-export async function syncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // some file systems refuse fsync on directories; nothing more we can do
-  } finally {
-    await fh.close();
   }
 }
