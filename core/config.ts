@@ -26,7 +26,7 @@ export const CORE_SCHEMA = {
   },
   plugins: {
     meta: { type: 'string', default: 'meta-raft' },
-    tsdb: { type: 'string', default: 'tsdb-memory' },
+    tsdb: { type: 'string', default: 'tsdb-file' },
     transport: { type: 'string', default: 'transport-tcp' },
     pool: { type: 'string', default: 'pool-channel' },
     extra: { type: 'strings', default: [] },
