@@ -176,6 +176,10 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
     };
     if (rawPlan !== null && !rawPlan.refs.some((r) => r.kind === 'field')) continue;
     const mappers = await target.open(req);
+    ctx.logger.debug(
+      { measurement: target.name, mappers: mappers.length, mode: plan !== null ? 'aggregate' : 'raw', dimensions: dimKeys, interval: req.interval },
+      'select: mapping',
+    );
     try {
       await Promise.all(mappers.map((m) => m.open()));
       const allowed = allowedTagSets(stmt, mappers.flatMap((m) => m.tagSets()));
