@@ -172,7 +172,6 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
       // drop rows).
       rowLimit: rawPlan !== null && stmt.limit > 0 && rawPlan.columns.every((c) => c.transform === null) ? stmt.limit + stmt.offset : 0,
       aggregates: plan?.specs ?? null,
-      stableTies: target.subquery,
     };
     if (rawPlan !== null && !rawPlan.refs.some((r) => r.kind === 'field')) continue;
     const mappers = await target.open(req);
