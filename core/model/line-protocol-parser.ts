@@ -68,7 +68,6 @@ export function parseLines(body: Buffer | Uint8Array, options: ParseOptions): Pa
 class LineParser {
   readonly result: ParseResult = { points: [], errors: [], rejected: 0, rejectedReason: '' };
   private readonly buf: Buffer;
-  private readonly precision: Precision;
   private readonly multiplier: bigint;
   private readonly defaultTime: bigint;
   private readonly cache: ParseCache;
@@ -89,7 +88,6 @@ class LineParser {
 
   constructor(buf: Buffer, options: ParseOptions) {
     this.buf = buf;
-    this.precision = options.precision;
     this.multiplier = precisionMultiplier(options.precision);
     this.defaultTime = truncateToPrecision(options.nowNs, options.precision);
     this.cache = options.cache ?? new ParseCache();
@@ -258,6 +256,7 @@ class LineParser {
     const out: Array<readonly [string, FieldValue]> = new Array(count);
     let n = 0;
     const gen = ++this.seenGen;
+    const prevCount = this.prevCount;
     this.prevCount = 0;
     let dupTypes: number[] | undefined;
     for (let f = 0; f < count; f++) {
@@ -267,7 +266,7 @@ class LineParser {
       // most lines repeat the previous line's field keys: compare bytes before hashing
       let id: number;
       const pk = this.prevKeys;
-      if (f < this.prevCount && pk[f * 3 + 1]! - pk[f * 3]! === ke - ks
+      if (f < prevCount && pk[f * 3 + 1]! - pk[f * 3]! === ke - ks
         && compareRanges(buf, ks, ke, pk[f * 3]!, pk[f * 3 + 1]!) === 0) {
         id = pk[f * 3 + 2]!;
       } else {

@@ -270,3 +270,9 @@ test('many distinct field names and series keep their identity (cache tables gro
     }
   }
 });
+
+test('field names stay right when consecutive lines change their field keys', (t) => {
+  const r = parse('m a=1,b=2 1\nm a=1,c=2 2\nm c=1 3\nm a=1,b=2,c=3 4\nm bb=1,a=2 5\nm b=1,a=2 6\nm,time=x b=1 7\nm a=9,b=8 8');
+  t.deepEqual(r.points.map((p) => p.fields.map((f) => f[0]).join(',')), ['a,b', 'a,c', 'c', 'a,b,c', 'bb,a', 'b,a', 'a,b']);
+  t.deepEqual(r.points.at(-1)!.fields, [['a', 9], ['b', 8]]);
+});
