@@ -84,6 +84,7 @@ class LineParser {
   // field keys of the previous line: start, end, interned id
   private prevKeys = new Int32Array(3 * 32);
   private prevCount = 0;
+  private nextSpace = -2;
   private seenGen = 0;
 
   constructor(buf: Buffer, options: ParseOptions) {
@@ -135,8 +136,9 @@ class LineParser {
     let raw = '';
     if (!escapes) {
       // no backslash: the key ends at the first space; a known key was valid before
-      keyEnd = s;
-      while (keyEnd < e && buf[keyEnd] !== SP) keyEnd++;
+      // next space at or after s, remembered across lines (positions only grow: linear overall)
+      if (this.nextSpace !== -1 && this.nextSpace < s) this.nextSpace = buf.indexOf(SP, s);
+      keyEnd = this.nextSpace === -1 ? e : this.nextSpace;
       if (keyEnd > s && keyEnd < e) {
         raw = decodeLatin1(buf, s, keyEnd);
         entry = this.cache.getSeries(raw);
