@@ -276,3 +276,11 @@ test('field names stay right when consecutive lines change their field keys', (t
   t.deepEqual(r.points.map((p) => p.fields.map((f) => f[0]).join(',')), ['a,b', 'a,c', 'c', 'a,b,c', 'bb,a', 'b,a', 'a,b']);
   t.deepEqual(r.points.at(-1)!.fields, [['a', 9], ['b', 8]]);
 });
+
+test('16 to 20 digit integers and timestamps are exact, at both int64 ends', (t) => {
+  const ints = ['1234567890123456', '-1234567890123456', '9007199254740993', '-9007199254740993', '1000000000000000000',
+    '9223372036854775807', '-9223372036854775808', '0000000000000000001', '-0000000000000000001', '00000000009223372036854775807'];
+  for (const v of ints) t.is(one(`m v=${v}i 1`).fields[0]![1], BigInt(v), v);
+  const times = ['1577836800123456789', '-1577836800123456789', '9223372036854775806', '-9223372036854775806', '0001577836800123456789'];
+  for (const ts of times) t.is(one(`m v=1 ${ts}`, 'ns').time, BigInt(ts), ts);
+});
