@@ -284,3 +284,12 @@ test('16 to 20 digit integers and timestamps are exact, at both int64 ends', (t)
   const times = ['1577836800123456789', '-1577836800123456789', '9223372036854775806', '-9223372036854775806', '0001577836800123456789'];
   for (const ts of times) t.is(one(`m v=1 ${ts}`, 'ns').time, BigInt(ts), ts);
 });
+
+test('a ParseCache full of series starts over and still parses right', (t) => {
+  const cache = new ParseCache({ maxSeries: 10 });
+  const body = Buffer.from(Array.from({ length: 35 }, (_, i) => `m,h=${i % 25} v=${i} ${i}`).join('\n'));
+  const a = parseLines(body, { precision: 's', nowNs: NOW, cache });
+  t.true(cache.series.size <= 10);
+  t.deepEqual(a, parseLines(body, { precision: 's', nowNs: NOW }));
+  t.is(a.points[30]!.key, 'm,h=5');
+});
