@@ -135,13 +135,6 @@ export function compareRanges(buf: Uint8Array, a0: number, a1: number, b0: numbe
   return la - lb;
 }
 
-/** True when buf[s, e) equals `text` (ASCII). */
-export function rangeIs(buf: Uint8Array, s: number, e: number, text: string): boolean {
-  if (e - s !== text.length) return false;
-  for (let k = 0; k < text.length; k++) if (buf[s + k] !== text.charCodeAt(k)) return false;
-  return true;
-}
-
 /**
  * The int64 in buf[s, e) (optional `-`, decimal digits) as a bigint, or undefined when it is out of range
  * (the caller builds Go's strconv message).
