@@ -44,6 +44,14 @@ export const ErrorCodes = {
   ERR_META_LOG_CORRUPT: 'meta log record is corrupt',
   ERR_META_NOT_LEADER: 'node is not the leader',
   ERR_META_PROPOSAL_DROPPED: 'proposal dropped',
+  ERR_META_INVALID_NAME: 'invalid name',
+  ERR_META_RP_NAME_EXISTS: 'retention policy name already exists',
+  ERR_META_SHARD_NOT_REPLICATED: 'shard not replicated',
+  ERR_META_NODE_ID_INVALID: 'node id must be greater than 0',
+  ERR_META_LAST_NODE: 'unable to drop the final node in a cluster',
+  ERR_META_USERNAME_REQUIRED: 'username required',
+  ERR_META_COMMAND_INVALID: 'invalid meta command',
+  ERR_META_SNAPSHOT_CORRUPT: 'meta snapshot is corrupt',
 
   // tsdb
   ERR_TSDB_SHARD_NOT_FOUND: 'shard not found',
@@ -62,10 +70,13 @@ export const ErrorCodes = {
   ERR_CLUSTER_FRAME_INVALID: 'invalid frame',
   ERR_CLUSTER_REMOTE: 'remote error',
   ERR_CLUSTER_TIMEOUT: 'cluster request timed out',
+  ERR_CLUSTER_VERSION_MISMATCH: 'peer speaks another cluster schema version',
+  ERR_CLUSTER_AUTH_FAILED: 'cluster authentication failed',
 
   // query
   ERR_QUERY_PARSE: 'error parsing query',
   ERR_QUERY_EXECUTION: 'query execution failed',
+  ERR_QUERY_UNAUTHORIZED: 'error authorizing query',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,5 +1,7 @@
 import { pino } from 'pino';
 
+import { createToken } from './tokens.js';
+
 /** Tessera's logger: pino. Components get child loggers with `plugin`, `service`, `node`, `shard` fields. */
 export type Logger = pino.Logger;
 
@@ -14,3 +16,6 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/** The node's root logger, registered in each node's container. */
+export const Logger = createToken<Logger>('tessera.core.Logger');

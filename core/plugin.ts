@@ -1,6 +1,7 @@
 import type { ConfigProblem } from './config-schema.js';
 import type { DependencyContainer } from './di.js';
 import type { Logger } from './logger.js';
+import { createToken } from './tokens.js';
 
 /** The version of core that plugins declare support for (manifest.core is a range over it). */
 export const CORE_VERSION = '0.1.0';
@@ -35,6 +36,9 @@ export interface NodeSettings {
   readonly metaPeers: readonly string[];
   readonly metaJoin: readonly string[];
 }
+
+/** The node's core settings, registered in each node's container. */
+export const NodeSettings = createToken<NodeSettings>('tessera.core.NodeSettings');
 
 /**
  * A plugin is a value. Importing its module has no side effects; `register` only registers factories

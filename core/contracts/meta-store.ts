@@ -32,7 +32,10 @@ export interface RetentionPolicyInfo {
   /** 0n = infinite. */
   readonly durationNs: bigint;
   readonly shardGroupDurationNs: bigint;
-  /** Sorted by startTime; includes soft-deleted groups (tombstones). */
+  /**
+   * Sorted as InfluxDB sorts them (by endTime, then startTime: the same as by startTime unless the shard
+   * duration changed); includes soft-deleted groups (tombstones).
+   */
   readonly shardGroups: readonly ShardGroupInfo[];
 }
 
@@ -53,7 +56,11 @@ export interface UserInfo {
 
 export interface DatabaseInfo {
   readonly name: string;
-  /** '' when the database has no default policy. */
+  /**
+   * '' when the database has no default policy. As in InfluxDB 1.x, dropping the default policy leaves its
+   * name here (a policy re-created under that name is the default again): resolve the default with
+   * `retentionPolicy(db, '')`, which is undefined then.
+   */
   readonly defaultRetentionPolicy: string;
   readonly retentionPolicies: readonly RetentionPolicyInfo[];
   readonly continuousQueries: readonly ContinuousQueryInfo[];
@@ -73,6 +80,10 @@ export interface MetaData {
   readonly maxShardId: number;
 }
 
+/**
+ * A policy as a statement gives it. Leave out what the statement does not say: for CREATE DATABASE ... WITH
+ * an absent field matches any existing value, a given one must be equal (InfluxDB's Spec.Matches).
+ */
 export interface RetentionPolicySpec {
   readonly name: string;
   /** Default 0n (infinite) for CREATE DATABASE; required for CREATE RETENTION POLICY. */
@@ -104,13 +115,26 @@ export interface MetaStore extends Service {
   database(name: string): DatabaseInfo | undefined;
   /** rp '' = the database's default policy. */
   retentionPolicy(db: string, rp: string): RetentionPolicyInfo | undefined;
-  /** Non-deleted groups overlapping [tmin, tmax] (both inclusive), ordered by start time. */
+  /** Non-deleted groups overlapping [tmin, tmax] (both inclusive), in stored order; [] when db/rp is missing. */
   shardGroupsByTimeRange(db: string, rp: string, tmin: bigint, tmax: bigint): ShardGroupInfo[];
-  /** Returns the non-deleted group containing t, creating it (one command) on a miss. */
+  /**
+   * Returns the non-deleted group containing t: a local read on a hit; on a miss one command, shared by
+   * concurrent misses for the same group. ERR_META_DATABASE_NOT_FOUND / ERR_META_RP_NOT_FOUND otherwise.
+   */
   createShardGroupIfNotExists(db: string, rp: string, t: bigint): Promise<ShardGroupInfo>;
   deleteShardGroup(db: string, rp: string, id: number): Promise<void>;
+  /**
+   * DROP SHARD: removes the shard from its group (dropping a group's last shard soft-deletes the group);
+   * an unknown ID is not an error. The caller deletes this node's copy from its TSDBStore.
+   */
+  dropShard(id: number): Promise<void>;
 
-  /** Idempotent when the database exists with the same default policy (InfluxDB 1.x semantics). */
+  /**
+   * Without `rp`: creates the database with `autogen` (infinite, replication 1, 7d groups) as its default;
+   * a no-op when it exists. With `rp` (CREATE DATABASE ... WITH; name '' = autogen): the policy is always
+   * made the default (`makeDefault` is ignored, as in InfluxDB 1.x); idempotent only when that policy
+   * exists with the same options and is the default, else ERR_META_RP_CONFLICT.
+   */
   createDatabase(name: string, rp?: RetentionPolicySpec & { makeDefault?: boolean }): Promise<DatabaseInfo>;
   /** Dropping a missing database is not an error (InfluxDB 1.x). */
   dropDatabase(name: string): Promise<void>;
@@ -119,13 +143,20 @@ export interface MetaStore extends Service {
   dropRetentionPolicy(db: string, name: string): Promise<void>;
   createContinuousQuery(db: string, name: string, query: string): Promise<void>;
   dropContinuousQuery(db: string, name: string): Promise<void>;
+  /**
+   * A no-op when the user exists with the same `hash` and `admin`, else ERR_META_USER_EXISTS. InfluxDB makes
+   * CREATE USER idempotent for the same *password*: with salted hashes the caller checks the password
+   * against the stored hash first and skips the call when it matches.
+   */
   createUser(name: string, hash: string, admin: boolean): Promise<void>;
   dropUser(name: string): Promise<void>;
   setUserPassword(name: string, hash: string): Promise<void>;
   setAdminPrivilege(name: string, admin: boolean): Promise<void>;
+  /** Records the user's privilege on db (REVOKE = the remaining privilege, or 'NO PRIVILEGES'); user checked before db. */
   setPrivilege(name: string, db: string, privilege: Privilege): Promise<void>;
 
   addNode(address: string, httpAddress?: string): Promise<NodeInfo>;
+  /** InfluxDB's DeleteNode rules (reference §5.6): owners are dropped, nothing is re-replicated. */
   removeNode(id: number, force: boolean): Promise<void>;
 
   /** Linearizable barrier: resolves once this node has applied everything committed before the call. */

@@ -1,4 +1,6 @@
 // Conformance suites and test helpers, exported for third-party plugins as `tessera/testing`.
+export * from './memory-meta-store.js';
+export * from './meta-store-suite.js';
 export { makePoint } from './points.js';
 export {
   expectCode,
@@ -12,3 +14,6 @@ export {
   type TSDBStoreSuiteOptions,
 } from './suite-harness.js';
 export { tsdbStoreSuite } from './tsdb-store-suite.js';
+export * from './conn-pool-suite.js';
+export * from './memory-transport.js';
+export * from './transport-suite.js';

@@ -1,0 +1,550 @@
+import type { FieldValue, Point, Tag } from './point.js';
+import { MAX_TIME, MIN_TIME } from './point.js';
+import { type Precision, precisionMultiplier, truncateToPrecision } from './line-protocol-precision.js';
+import { ParseCache, type SeriesEntry } from './line-protocol-cache.js';
+import {
+  FieldScan, KIND_BOOL_TRUE, KIND_FLOAT, KIND_INT, KIND_STRING, scanFieldSection,
+} from './line-protocol-fields.js';
+import {
+  BS, COMMA, EQ, HASH, MINUS, NAME_ESCAPES, NL, SP, TAB, TAG_ESCAPES, compareRanges, decodeStringField,
+  decodeLatin1, decodeUnescaped, decodeUtf8, hasBackslash, parseIntRange, scanLineEnd,
+} from './line-protocol-scan.js';
+import { walkFieldsLikeInflux } from './line-protocol-walk.js';
+import { compareCodePoints, compareTagKeys, seriesKey } from './series-key.js';
+
+/** Options of parseLines. */
+export interface ParseOptions {
+  /** Unit of the timestamps in the body (see parsePrecision for /write's `precision`). */
+  readonly precision: Precision;
+  /** "Now" in ns: the time of lines without a timestamp, truncated to the precision as InfluxDB does. */
+  readonly nowNs: bigint;
+  /** Memo to reuse across calls (one per server); a fresh one per call when absent. */
+  readonly cache?: ParseCache;
+}
+
+/**
+ * What parseLines found. `points` are the points to write; `errors` hold one InfluxDB error text per line
+ * that failed to parse (`unable to parse '<line>': <reason>`), in body order.
+ *
+ * `rejected` counts lines that parsed but that InfluxDB 1.6.7 drops when writing them (its storage does
+ * the check; here the parser does, and leaves them out of `points`): a tag key `time`, only fields named
+ * `time` (fields named `time` are otherwise silently dropped), or one field given twice with different
+ * types. `rejectedReason` is the reason InfluxDB reports for them (empty when none): the first tag-`time`
+ * reason if any, otherwise the first of the others in body order. See writeErrorMessage for how they are
+ * reported.
+ *
+ * Known difference: for one field given twice with two types, InfluxDB 1.6.7 answers
+ * `partial write: field type conflict: ... dropped=1` only when the field already exists in the
+ * measurement; when the field is new, its answer is a plain 400 `field type conflict` and none of the
+ * shard's points of that body are written (the same happens when two lines of one body give a new field
+ * two types: that check belongs to storage). The parser always gives the first form.
+ */
+export interface ParseResult {
+  points: Point[];
+  errors: string[];
+  rejected: number;
+  rejectedReason: string;
+}
+
+/** Largest series key (measurement + tags, as written) InfluxDB accepts, in bytes. */
+export const MAX_KEY_LENGTH = 65535;
+
+const FIELD_TYPE_NAMES = ['float', 'integer', 'string', 'boolean', 'boolean'] as const;
+const TIME = 'time';
+
+/**
+ * Parses an InfluxDB 1.x line-protocol body exactly as InfluxDB 1.6.7 does (same accepted lines, same
+ * values, same error texts). Lines end at `\n` (a CR is part of the line, and fails as `bad timestamp`);
+ * blank lines and lines starting with `#` (after leading spaces/tabs) are skipped; each bad line yields
+ * one error and the good lines still parse.
+ */
+export function parseLines(body: Buffer | Uint8Array, options: ParseOptions): ParseResult {
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const parser = new LineParser(buf, options);
+  parser.run();
+  return parser.result;
+}
+
+class LineParser {
+  readonly result: ParseResult = { points: [], errors: [], rejected: 0, rejectedReason: '' };
+  private readonly buf: Buffer;
+  private readonly precision: Precision;
+  private readonly multiplier: bigint;
+  private readonly defaultTime: bigint;
+  private readonly cache: ParseCache;
+  private readonly fields = new FieldScan();
+  private tagPos = new Int32Array(4 * 16);
+  private tagOrder: number[] = [];
+  private tagTimeReason = '';
+  private fieldReason = '';
+  // last timestamp parsed (many lines of a batch share it)
+  private lastTsStart = -1;
+  private lastTsEnd = -1;
+  private lastTs = 0n;
+  // duplicate field detection by interned name id
+  private seen = new Int32Array(64);
+  // field keys of the previous line: start, end, interned id
+  private prevKeys = new Int32Array(3 * 32);
+  private prevCount = 0;
+  private seenGen = 0;
+
+  constructor(buf: Buffer, options: ParseOptions) {
+    this.buf = buf;
+    this.precision = options.precision;
+    this.multiplier = precisionMultiplier(options.precision);
+    this.defaultTime = truncateToPrecision(options.nowNs, options.precision);
+    this.cache = options.cache ?? new ParseCache();
+  }
+
+  run(): void {
+    const buf = this.buf;
+    const len = buf.length;
+    let pos = 0;
+    // next quote / backslash at or after pos (-1: none left); a line without either ends at its '\n'
+    let nextQuote = -2;
+    let nextBs = -2;
+    while (pos < len) {
+      let nl = buf.indexOf(NL, pos);
+      if (nl < 0) nl = len;
+      if (nextQuote !== -1 && nextQuote < pos) nextQuote = buf.indexOf(0x22, pos);
+      if (nextBs !== -1 && nextBs < pos) nextBs = buf.indexOf(BS, pos);
+      const plain = (nextQuote === -1 || nextQuote > nl) && (nextBs === -1 || nextBs > nl);
+      const end = plain ? nl : scanLineEnd(buf, pos, len);
+      let s = pos;
+      pos = end + 1;
+      if (end === s) continue;
+      let e = end;
+      while (s < e) {
+        const c = buf[s]!;
+        if (c !== SP && c !== TAB && c !== 0) break;
+        s++;
+      }
+      if (s >= e || buf[s] === HASH) continue;
+      if (buf[e - 1] === NL) e--;
+      this.parseLine(s, e, !plain && nextBs !== -1 && nextBs < e);
+    }
+    this.result.rejectedReason = this.tagTimeReason || this.fieldReason;
+  }
+
+  private fail(s: number, e: number, reason: string): void {
+    this.result.errors.push(`unable to parse '${decodeUtf8(this.buf, s, e)}': ${reason}`);
+  }
+
+  private parseLine(s: number, e: number, escapes: boolean): void {
+    const buf = this.buf;
+    // ---- key section: measurement[,tag=value...] up to the first unescaped space
+    let keyEnd = -1;
+    let entry: SeriesEntry | undefined;
+    let raw = '';
+    if (!escapes) {
+      // no backslash: the key ends at the first space; a known key was valid before
+      keyEnd = s;
+      while (keyEnd < e && buf[keyEnd] !== SP) keyEnd++;
+      if (keyEnd > s && keyEnd < e) {
+        raw = decodeLatin1(buf, s, keyEnd);
+        entry = this.cache.getSeries(raw);
+      }
+    }
+    if (entry === undefined) {
+      const end = this.scanKey(s, e);
+      if (end < 0) return;
+      // backslashes elsewhere in the line (string values) do not matter for the key
+      const keyEscapes = escapes && hasBackslash(buf, s, end);
+      if (end !== keyEnd || escapes) {
+        raw = keyEscapes ? '' : decodeLatin1(buf, s, end);
+        if (raw !== '') entry = this.cache.getSeries(raw);
+      }
+      keyEnd = end;
+      if (entry === undefined) {
+        entry = this.buildEntry(s, keyEnd, e, keyEscapes);
+        if (entry === undefined) return;
+        if (raw !== '') this.cache.setSeries(raw, entry);
+      }
+    }
+    if (keyEnd - s > MAX_KEY_LENGTH) {
+      this.fail(s, e, `max key length exceeded: ${keyEnd - s} > ${MAX_KEY_LENGTH}`);
+      return;
+    }
+
+    // ---- field section
+    const fs = this.fields;
+    scanFieldSection(buf, keyEnd, e, fs);
+    if (fs.error !== '') {
+      this.fail(s, e, fs.error);
+      return;
+    }
+    if (fs.goWalk && !walkFieldsLikeInflux(buf, keyEnd, fs)) {
+      // InfluxDB 1.6.7 panics on these (HTTP 500); we reject the line instead
+      this.fail(s, e, 'invalid field format');
+      return;
+    }
+    const count = fs.count;
+    const pos = fs.pos;
+    const maxField = MAX_KEY_LENGTH - (keyEnd - s) - 4;
+    for (let f = 0; f < count; f++) {
+      const klen = pos[f * 5 + 1]! - pos[f * 5]!;
+      if (klen > maxField) {
+        this.fail(s, e, `max key length exceeded: ${keyEnd - s + 4 + klen} > ${MAX_KEY_LENGTH}`);
+        return;
+      }
+    }
+
+    // ---- timestamp
+    let i = fs.end;
+    while (i < e) {
+      const c = buf[i]!;
+      if (c !== SP && c !== TAB && c !== 0) break;
+      i++;
+    }
+    const tsStart = i;
+    for (; i < e; i++) {
+      const c = buf[i]!;
+      if (c === NL || c === SP) break;
+      if (i === tsStart && c === MINUS) continue;
+      if (c < 0x30 || c > 0x39) {
+        this.fail(s, e, 'bad timestamp');
+        return;
+      }
+    }
+    let time: bigint;
+    if (i === tsStart) {
+      time = this.defaultTime;
+    } else {
+      const t = this.timestamp(tsStart, i);
+      if (typeof t === 'string') {
+        this.fail(s, e, t);
+        return;
+      }
+      time = t;
+      for (; i < e; i++) {
+        if (buf[i] !== SP) {
+          this.fail(s, e, 'point is invalid');
+          return;
+        }
+      }
+    }
+
+    // ---- the point, with InfluxDB's write-time rules (tag `time`, field `time`, duplicate fields)
+    if (entry.hasTimeTag) {
+      this.reject(true, `invalid tag key: input tag "time" on measurement "${entry.measurement}" is invalid`);
+      return;
+    }
+    const fields = this.buildFields(entry.measurement);
+    if (fields === undefined) return;
+    this.result.points.push({ measurement: entry.measurement, tags: entry.tags, fields, time, key: entry.key });
+  }
+
+  private reject(tag: boolean, reason: string): void {
+    this.result.rejected++;
+    if (tag) {
+      if (this.tagTimeReason === '') this.tagTimeReason = reason;
+    } else if (this.fieldReason === '') {
+      this.fieldReason = reason;
+    }
+  }
+
+  /** InfluxDB's scanMeasurement + scanTags over buf[s, e): end of the key section, or -1 after fail(). */
+  private scanKey(s: number, e: number): number {
+    const buf = this.buf;
+    if (buf[s] === COMMA) {
+      this.fail(s, e, 'missing measurement');
+      return -1;
+    }
+    let i = s;
+    for (;;) {
+      i++;
+      if (i >= e) {
+        this.fail(s, e, 'missing fields');
+        return -1;
+      }
+      if (buf[i - 1] === BS) continue;
+      const c = buf[i]!;
+      if (c === COMMA) break;
+      if (c === SP) return i;
+    }
+    // tags: key=value pairs separated by unescaped commas
+    let n = 0;
+    i++;
+    for (;;) {
+      const ks = i;
+      let c = buf[i];
+      if (i >= e || c === SP || c === COMMA || c === EQ) {
+        this.fail(s, e, 'missing tag key');
+        return -1;
+      }
+      for (;;) {
+        i++;
+        if (i >= e) {
+          this.fail(s, e, 'missing tag value');
+          return -1;
+        }
+        c = buf[i]!;
+        if ((c === SP || c === COMMA) && buf[i - 1] !== BS) {
+          this.fail(s, e, 'missing tag value');
+          return -1;
+        }
+        if (c === EQ && buf[i - 1] !== BS) break;
+      }
+      const ke = i;
+      i++;
+      const vs = i;
+      c = buf[i];
+      if (i >= e || c === COMMA || c === SP) {
+        this.fail(s, e, 'missing tag value');
+        return -1;
+      }
+      let last = false;
+      for (;;) {
+        i++;
+        if (i >= e) {
+          this.fail(s, e, 'missing fields');
+          return -1;
+        }
+        c = buf[i]!;
+        if (buf[i - 1] === BS) continue;
+        if (c === EQ) {
+          this.fail(s, e, 'invalid tag format');
+          return -1;
+        }
+        if (c === COMMA) break;
+        if (c === SP) {
+          last = true;
+          break;
+        }
+      }
+      if ((n + 1) * 4 > this.tagPos.length) {
+        const p = new Int32Array(this.tagPos.length * 2);
+        p.set(this.tagPos);
+        this.tagPos = p;
+      }
+      this.tagPos[n * 4] = ks;
+      this.tagPos[n * 4 + 1] = ke;
+      this.tagPos[n * 4 + 2] = vs;
+      this.tagPos[n * 4 + 3] = i;
+      n++;
+      if (last) {
+        this.tagPos[n * 4] = -1; // terminator
+        this.tagCount = n;
+        return i;
+      }
+      i++;
+    }
+  }
+
+  private tagCount = 0;
+
+  /** Measurement, normalized tags and canonical key of a scanned key section; undefined after fail(). */
+  private buildEntry(s: number, keyEnd: number, e: number, escapes: boolean): SeriesEntry | undefined {
+    const buf = this.buf;
+    // the measurement ends at the first unescaped comma or space
+    let m = s;
+    for (;;) {
+      m++;
+      if (m >= keyEnd) break;
+      if (buf[m - 1] === BS) continue;
+      if (buf[m] === COMMA) break;
+    }
+    const measurement = escapes ? decodeUnescaped(buf, s, m, NAME_ESCAPES) : decodeUtf8(buf, s, m);
+    const n = m >= keyEnd ? 0 : this.tagCount;
+    if (n === 0) {
+      const key = escapes ? seriesKey(measurement, []) : measurement;
+      return { measurement, tags: [], key, hasTimeTag: false };
+    }
+    const tp = this.tagPos;
+    const tags: Tag[] = new Array(n);
+    if (!escapes) {
+      // raw bytes order == code point order; check sortedness and duplicates on the bytes
+      let sorted = true;
+      for (let j = 0; j + 1 < n; j++) {
+        const cmp = compareRanges(buf, tp[j * 4]!, tp[j * 4 + 1]!, tp[j * 4 + 4]!, tp[j * 4 + 5]!);
+        if (cmp === 0) return this.failDup(s, e);
+        if (cmp > 0) sorted = false;
+      }
+      for (let j = 0; j < n; j++) {
+        const o = j * 4;
+        tags[j] = [decodeUtf8(buf, tp[o]!, tp[o + 1]!), decodeUtf8(buf, tp[o + 2]!, tp[o + 3]!)];
+      }
+      // a tag value may start with '=' (the only unescaped special byte a plain key can hold)
+      let plainKey = true;
+      for (let j = 0; j < n; j++) if (buf[tp[j * 4 + 2]!] === EQ) plainKey = false;
+      if (!sorted) {
+        tags.sort((a, b) => compareCodePoints(a[0], b[0]));
+        for (let j = 0; j + 1 < n; j++) if (tags[j]![0] === tags[j + 1]![0]) return this.failDup(s, e);
+      }
+      let key: string;
+      if (!plainKey) {
+        key = seriesKey(measurement, tags);
+      } else if (sorted) {
+        key = decodeUtf8(buf, s, keyEnd);
+      } else {
+        key = measurement;
+        for (let j = 0; j < n; j++) key += `,${tags[j]![0]}=${tags[j]![1]}`;
+      }
+      return { measurement, tags, key, hasTimeTag: hasTime(tags) };
+    }
+    for (let j = 0; j < n; j++) {
+      const o = j * 4;
+      tags[j] = [decodeUnescaped(buf, tp[o]!, tp[o + 1]!, TAG_ESCAPES), decodeUnescaped(buf, tp[o + 2]!, tp[o + 3]!, TAG_ESCAPES)];
+    }
+    tags.sort((a, b) => compareTagKeys(a[0], b[0]));
+    for (let j = 0; j + 1 < n; j++) if (tags[j]![0] === tags[j + 1]![0]) return this.failDup(s, e);
+    return { measurement, tags, key: seriesKey(measurement, tags), hasTimeTag: hasTime(tags) };
+  }
+
+  private failDup(s: number, e: number): undefined {
+    this.fail(s, e, 'duplicate tags');
+    return undefined;
+  }
+
+  /** The point's fields in line order (`time` dropped, duplicates: last wins); undefined when rejected. */
+  private buildFields(measurement: string): Array<readonly [string, FieldValue]> | undefined {
+    const buf = this.buf;
+    const fs = this.fields;
+    const count = fs.count;
+    const pos = fs.pos;
+    // exact size up front (no regrowth); trimmed when `time` fields or duplicates were left out
+    const out: Array<readonly [string, FieldValue]> = new Array(count);
+    let n = 0;
+    const gen = ++this.seenGen;
+    this.prevCount = 0;
+    let dupTypes: number[] | undefined;
+    for (let f = 0; f < count; f++) {
+      const o = f * 5;
+      const ks = pos[o]!;
+      const ke = pos[o + 1]!;
+      // most lines repeat the previous line's field keys: compare bytes before hashing
+      let id: number;
+      const pk = this.prevKeys;
+      if (f < this.prevCount && pk[f * 3 + 1]! - pk[f * 3]! === ke - ks
+        && compareRanges(buf, ks, ke, pk[f * 3]!, pk[f * 3 + 1]!) === 0) {
+        id = pk[f * 3 + 2]!;
+      } else {
+        id = this.cache.intern(buf, ks, ke, decodeFieldKey);
+      }
+      if ((f + 1) * 3 > pk.length) this.growPrevKeys();
+      this.prevKeys[f * 3] = ks;
+      this.prevKeys[f * 3 + 1] = ke;
+      this.prevKeys[f * 3 + 2] = id;
+      const name = id >= 0 ? this.cache.names[id]! : decodeFieldKey(buf, ks, ke);
+      if (name === TIME) continue;
+      const kind = pos[o + 4]!;
+      const vs = pos[o + 2]!;
+      const ve = pos[o + 3]!;
+      let value: FieldValue;
+      switch (kind) {
+        case KIND_FLOAT: {
+          const v = fs.num[f]!;
+          // NaN: not exact while scanning (17 digits, exponent...): the engine's correctly rounded parse
+          value = v === v ? v : Number(decodeLatin1(buf, vs, ve));
+          break;
+        }
+        case KIND_INT: {
+          const v = fs.num[f]!;
+          value = v === v ? BigInt(v) : parseIntRange(buf, vs, ve)!;
+          break;
+        }
+        case KIND_STRING:
+          value = decodeStringField(buf, vs + 1, ve - 1);
+          break;
+        default:
+          value = kind === KIND_BOOL_TRUE;
+      }
+      // duplicate names: InfluxDB keeps the last value; a different type is a field type conflict
+      let dup = -1;
+      if (id >= 0) {
+        if (id >= this.seen.length) this.growSeen(id);
+        if (this.seen[id] === gen) dup = findField(out, name, n);
+        else this.seen[id] = gen;
+      } else {
+        dup = findField(out, name, n);
+      }
+      if (dup >= 0) {
+        dupTypes ??= out.slice(0, n).map((fv) => typeIndex(fv[1]));
+        const was = dupTypes[dup]!;
+        const now = kindType(kind);
+        if (was !== now) {
+          this.reject(false, `field type conflict: input field "${name}" on measurement "${measurement}" is type ${FIELD_TYPE_NAMES[now]}, already exists as type ${FIELD_TYPE_NAMES[was]}`);
+          return undefined;
+        }
+        out[dup] = [name, value];
+        continue;
+      }
+      if (dupTypes !== undefined) dupTypes.push(kindType(kind));
+      out[n++] = [name, value];
+    }
+    this.prevCount = count;
+    if (n < count) out.length = n;
+    if (n === 0) {
+      this.reject(false, `invalid field name: input field "time" on measurement "${measurement}" is invalid`);
+      return undefined;
+    }
+    return out;
+  }
+
+  private growPrevKeys(): void {
+    const p = new Int32Array(this.prevKeys.length * 2);
+    p.set(this.prevKeys);
+    this.prevKeys = p;
+  }
+
+  private growSeen(id: number): void {
+    let size = this.seen.length;
+    while (size <= id) size *= 2;
+    const s = new Int32Array(size);
+    s.set(this.seen);
+    this.seen = s;
+  }
+
+  /** Timestamp buf[s, e) (validated: optional '-', digits) in ns, or InfluxDB's error text. */
+  private timestamp(s: number, e: number): bigint | string {
+    const buf = this.buf;
+    if (e - s === this.lastTsEnd - this.lastTsStart && compareRanges(buf, s, e, this.lastTsStart, this.lastTsEnd) === 0) {
+      return this.lastTs;
+    }
+    if (e - s === 1 && buf[s] === MINUS) return 'strconv.ParseInt: parsing "-": invalid syntax';
+    const v = parseIntRange(buf, s, e);
+    if (v === undefined) {
+      return `strconv.ParseInt: parsing "${decodeUtf8(buf, s, e)}": value out of range`;
+    }
+    const ns = this.multiplier === 1n ? v : v * this.multiplier;
+    if (ns < MIN_TIME || ns > MAX_TIME) {
+      return `time outside range ${MIN_TIME} - ${MAX_TIME}`;
+    }
+    this.lastTsStart = s;
+    this.lastTsEnd = e;
+    this.lastTs = ns;
+    return ns;
+  }
+}
+
+function decodeFieldKey(buf: Uint8Array, s: number, e: number): string {
+  for (let i = s; i < e; i++) if (buf[i] === BS) return decodeUnescaped(buf, s, e, NAME_ESCAPES);
+  return decodeUtf8(buf, s, e);
+}
+
+function hasTime(tags: readonly Tag[]): boolean {
+  for (const t of tags) if (t[0] === TIME) return true;
+  return false;
+}
+
+function findField(fields: ReadonlyArray<readonly [string, FieldValue]>, name: string, n: number): number {
+  for (let j = 0; j < n; j++) if (fields[j]![0] === name) return j;
+  return -1;
+}
+
+function kindType(kind: number): number {
+  return kind === 4 ? 3 : kind;
+}
+
+function typeIndex(v: FieldValue): number {
+  switch (typeof v) {
+    case 'number':
+      return 0;
+    case 'bigint':
+      return 1;
+    case 'string':
+      return 2;
+    default:
+      return 3;
+  }
+}

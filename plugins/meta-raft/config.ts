@@ -1,0 +1,15 @@
+import { parseSection, type ConfigProblem, type SectionValue } from '../../core/config-schema.js';
+
+/** The `[meta-raft]` section: option -> type and default. */
+export const metaRaftConfigSchema = {
+  /** Commands between snapshots of the meta state (the log is emptied after each). */
+  'snapshot-interval': { type: 'int', default: 1000, min: 1, max: 10_000_000 },
+} as const;
+
+/** The validated, frozen `[meta-raft]` section. */
+export type MetaRaftConfig = SectionValue<typeof metaRaftConfigSchema>;
+
+/** Validates the `[meta-raft]` section (undefined = all defaults); problems go to `problems`. */
+export function parseMetaRaftConfig(raw: unknown, path: string, problems: ConfigProblem[]): MetaRaftConfig {
+  return parseSection(raw, path, metaRaftConfigSchema, problems);
+}

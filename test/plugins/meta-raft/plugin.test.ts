@@ -1,0 +1,52 @@
+import test from 'ava';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConfigProblem } from '../../../core/config-schema.js';
+import { MetaStore } from '../../../core/contracts/meta-store.js';
+import { rootContainer } from '../../../core/di.js';
+import { silentLogger } from '../../../core/logger.js';
+import { metaRaftPlugin } from '../../../plugins/meta-raft/index.js';
+
+test('manifest: meta-raft provides MetaStore and requires nothing', (t) => {
+  t.is(metaRaftPlugin.manifest.name, 'meta-raft');
+  t.is(metaRaftPlugin.manifest.core, '^0.1.0');
+  t.deepEqual(metaRaftPlugin.manifest.provides, [MetaStore]);
+  t.deepEqual(metaRaftPlugin.manifest.requires, []);
+});
+
+test('config: defaults, validation of snapshot-interval, unknown keys rejected', (t) => {
+  const problems: ConfigProblem[] = [];
+  const cfg = metaRaftPlugin.parseConfig(undefined, 'meta-raft', problems);
+  t.deepEqual(problems, []);
+  t.is(cfg['snapshot-interval'], 1000);
+  t.true(Object.isFrozen(cfg));
+  const bad: ConfigProblem[] = [];
+  metaRaftPlugin.parseConfig({ 'snapshot-interval': 0, 'nope': 1 }, 'meta-raft', bad);
+  t.deepEqual(bad.map((p) => p.path).sort(), ['meta-raft.nope', 'meta-raft.snapshot-interval']);
+});
+
+test('register: a child container resolves one store (started by the caller) under <nodeDir>/meta', async (t) => {
+  const nodeDir = await mkdtemp(join(tmpdir(), 'tessera-meta-plugin-'));
+  const container = rootContainer.createChildContainer();
+  try {
+    const problems: ConfigProblem[] = [];
+    const cfg = metaRaftPlugin.parseConfig({ 'snapshot-interval': 10 }, 'meta-raft', problems);
+    metaRaftPlugin.register(container, cfg, {
+      nodeDir,
+      logger: silentLogger(),
+      node: { dir: nodeDir, httpBindAddress: '127.0.0.1:8086', clusterBindAddress: '127.0.0.1:8088', metaPeers: [], metaJoin: [] },
+    });
+    const store = container.resolve(MetaStore);
+    t.is(container.resolve(MetaStore), store);
+    t.false(rootContainer.isRegistered(MetaStore));
+    t.deepEqual(store.supports, { persistent: true, replicated: false });
+    await store.start();
+    t.deepEqual(store.data().nodes, [{ id: 1, address: '127.0.0.1:8088', httpAddress: '127.0.0.1:8086' }]);
+    t.true((await stat(join(nodeDir, 'meta'))).isDirectory());
+    await store.stop();
+  } finally {
+    await container.dispose();
+    await rm(nodeDir, { recursive: true, force: true });
+  }
+});
