@@ -190,14 +190,20 @@ export class FileShard implements ShardSources {
     return n;
   }
 
-  /** Writes validated points; resolves once they are durable in the WAL. */
+  /**
+   * Throws ERR_TSDB_CACHE_FULL (InfluxDB's wording) when `points` would grow the caches past
+   * `cache-max-memory-size`. The store calls it before field types are admitted.
+   */
+  checkCacheRoom(points: readonly Point[]): void {
+    const max = this.options.cacheMaxBytes;
+    if (max <= 0) return;
+    const total = this.cacheBytes() + estimateBytes(points);
+    if (total > max) throw new TesseraError('ERR_TSDB_CACHE_FULL', `cache-max-memory-size exceeded: (${total}/${max})`);
+  }
+
+  /** Writes validated points (room checked by {@link checkCacheRoom}); resolves once durable in the WAL. */
   async write(points: readonly Point[]): Promise<void> {
     this.#assertOpen();
-    const max = this.options.cacheMaxBytes;
-    if (max > 0) {
-      const total = this.cacheBytes() + estimateBytes(points);
-      if (total > max) throw new TesseraError('ERR_TSDB_CACHE_FULL', `cache-max-memory-size exceeded: (${total}/${max})`);
-    }
     this.#lastWrite = Date.now();
     const durable = this.#wal.append(encodeWrite(points));
     const seriesBefore = this.active.series.size;
