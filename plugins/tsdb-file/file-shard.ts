@@ -66,6 +66,7 @@ export class FileShard implements ShardSources {
   #compacting: Promise<void> | undefined;
   #closed = false;
   #lastWrite = Date.now();
+  #retryAfter = 0;
   readonly #retired = new Set<SegmentReader>();
   readonly #reported = new Set<string>();
 
@@ -239,7 +240,7 @@ export class FileShard implements ShardSources {
   async snapshot(): Promise<void> {
     this.#assertOpen();
     while (this.#snapshotting !== undefined) await this.#snapshotting;
-    this.#startSnapshot();
+    this.#startSnapshot(true);
     while (this.#snapshotting !== undefined) await this.#snapshotting;
   }
 
@@ -249,11 +250,15 @@ export class FileShard implements ShardSources {
     if (cold > 0 && !this.#closed && this.active.series.size > 0 && now - this.#lastWrite >= cold) this.#startSnapshot();
   }
 
-  #startSnapshot(): void {
+  #startSnapshot(force = false): void {
     if (this.#snapshotting !== undefined || this.#closed) return;
+    // After a failure (disk full...), writes do not retry more than once a second.
+    if (!force && Date.now() < this.#retryAfter) return;
     this.#snapshotting = this.#doSnapshot()
       .catch((err: unknown) => {
-        if (!(err instanceof Closed) && !this.#closed) this.logger.error({ err }, 'snapshot failed');
+        if (err instanceof Closed || this.#closed) return;
+        this.#retryAfter = Date.now() + 1000;
+        this.logger.error({ err }, 'snapshot failed');
       })
       .finally(() => {
         this.#snapshotting = undefined;
