@@ -1,6 +1,6 @@
 import type { Block, BlockValues } from '../contracts/tsdb-store.js';
 import type { FieldType, FieldValue } from '../model/point.js';
-import { ensureCapacity, lowerBound, nextCapacity, upperBound } from './growable.js';
+import { ensureCapacity, lowerBound, nextCapacity, type NumericArray, upperBound } from './growable.js';
 
 type Values = Float64Array | BigInt64Array | string[] | boolean[];
 
@@ -74,33 +74,21 @@ export class TimeValueColumn {
     const values = this.#values;
     const start = this.#sortedLength;
     const end = this.#length;
-    // Tail order: by time, then by arrival (stable), so the last of equal times is the newest.
-    let order: Uint32Array | undefined;
-    let tailSorted = true;
-    for (let i = start + 1; i < end; i++) {
-      if (times[i]! <= times[i - 1]!) {
-        tailSorted = false;
-        break;
-      }
-    }
-    if (!tailSorted) {
-      order = new Uint32Array(end - start);
-      for (let i = 0; i < order.length; i++) order[i] = start + i;
-      order.sort((a, b) => {
-        const ta = times[a]!;
-        const tb = times[b]!;
-        return ta < tb ? -1 : ta > tb ? 1 : a - b;
-      });
-    }
-    const tailAt = (k: number): number => (order === undefined ? start + k : order[k]!);
+    // Reading a BigInt64Array allocates: times are compared and copied as (signed hi, unsigned lo) words.
+    const tw = words(times);
+    const order = sortTail(tw, start, end);
     const tailLen = end - start;
     // The prefix below the first tail time is copied as is.
-    const keep = lowerBound(times, start, times[tailAt(0)]!);
+    const keep = lowerBound(times, start, times[order[0]!]!);
     const cap = nextCapacity(0, end + 8);
     const outTimes = new BigInt64Array(cap);
     const outValues = allocValues(this.type, cap);
+    const ow = words(outTimes);
     outTimes.set(times.subarray(0, keep));
-    if (Array.isArray(values)) {
+    const plain = Array.isArray(values);
+    const vw = plain ? undefined : words(values as NumericArray);
+    const ovw = plain ? undefined : words(outValues as NumericArray);
+    if (plain) {
       for (let i = 0; i < keep; i++) (outValues as FieldValue[])[i] = values[i]!;
     } else {
       (outValues as Float64Array).set((values as Float64Array).subarray(0, keep));
@@ -109,20 +97,26 @@ export class TimeValueColumn {
     let p = keep;
     let k = 0;
     const put = (src: number): void => {
-      const t = times[src]!;
-      if (o > 0 && outTimes[o - 1] === t) o--; // a later entry at the same time replaces the earlier
-      outTimes[o] = t;
-      (outValues as FieldValue[])[o] = (values as FieldValue[])[src]!;
+      // a later entry at the same time replaces the earlier
+      if (o > 0 && ow[2 * o - 1] === tw[2 * src + 1] && ow[2 * o - 2] === tw[2 * src]) o--;
+      ow[2 * o] = tw[2 * src]!;
+      ow[2 * o + 1] = tw[2 * src + 1]!;
+      if (vw === undefined) {
+        (outValues as FieldValue[])[o] = (values as FieldValue[])[src]!;
+      } else {
+        ovw![2 * o] = vw[2 * src]!;
+        ovw![2 * o + 1] = vw[2 * src + 1]!;
+      }
       o++;
     };
     while (k < tailLen) {
-      if (p < start && times[p]! <= times[tailAt(k)]!) put(p++);
-      else put(tailAt(k++));
+      if (p < start && compareWords(tw, p, order[k]!) <= 0) put(p++);
+      else put(order[k++]!);
     }
     // The rest of the prefix is later than every tail entry: copied in bulk.
     if (p < start) {
       outTimes.set(times.subarray(p, start), o);
-      if (Array.isArray(values)) {
+      if (plain) {
         for (let i = p; i < start; i++) (outValues as FieldValue[])[o + i - p] = values[i]!;
       } else {
         (outValues as Float64Array).set((values as Float64Array).subarray(p, start), o);
@@ -217,4 +211,57 @@ export class TimeValueColumn {
     this.#times = ensureCapacity(this.#times, n, needed);
     if (!Array.isArray(this.#values)) this.#values = ensureCapacity(this.#values, n, needed);
   }
+}
+
+/** The 64-bit slots of a typed array as 32-bit words (little-endian: word 2i is the low half of slot i). */
+function words(arr: NumericArray): Uint32Array {
+  return new Uint32Array(arr.buffer, arr.byteOffset, arr.length * 2);
+}
+
+/** Compares int64 slots a and b of `w` (see words) without allocating: negative, zero or positive. */
+function compareWords(w: Uint32Array, a: number, b: number): number {
+  const ha = w[2 * a + 1]! | 0;
+  const hb = w[2 * b + 1]! | 0;
+  if (ha !== hb) return ha < hb ? -1 : 1;
+  const la = w[2 * a]!;
+  const lb = w[2 * b]!;
+  return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+/**
+ * Indices start..end-1 ordered by time, stable (equal times keep arrival order): a natural merge sort,
+ * since a tail is usually a few ascending runs (batches that arrived out of order).
+ */
+function sortTail(w: Uint32Array, start: number, end: number): Uint32Array {
+  const n = end - start;
+  let a = new Uint32Array(n);
+  for (let i = 0; i < n; i++) a[i] = start + i;
+  // run boundaries: non-decreasing stretches
+  const bounds: number[] = [0];
+  for (let i = 1; i < n; i++) if (compareWords(w, a[i - 1]!, a[i]!) > 0) bounds.push(i);
+  if (bounds.length === 1) return a;
+  bounds.push(n);
+  let b = new Uint32Array(n);
+  let runs = bounds;
+  while (runs.length > 2) {
+    const next: number[] = [0];
+    for (let r = 0; r + 1 < runs.length; r += 2) {
+      const lo = runs[r]!;
+      const mid = runs[r + 1]!;
+      const hi = r + 2 < runs.length ? runs[r + 2]! : mid;
+      let i = lo;
+      let j = mid;
+      let o = lo;
+      // left first on ties: stable
+      while (i < mid && j < hi) b[o++] = compareWords(w, a[j]!, a[i]!) < 0 ? a[j++]! : a[i++]!;
+      while (i < mid) b[o++] = a[i++]!;
+      while (j < hi) b[o++] = a[j++]!;
+      next.push(hi);
+    }
+    const t = a;
+    a = b;
+    b = t;
+    runs = next;
+  }
+  return a;
 }

@@ -104,3 +104,31 @@ test('min and max time follow out-of-order writes and deletes', (t) => {
   col.deleteRange(8n, 100n);
   t.is(col.maxTime(), 7n);
 });
+
+test('out-of-order batches of nanosecond times (beyond 2^53, negative, int64 ends) merge to a sorted map, newest value winning', (t) => {
+  const base = fc.constantFrom(1451606400_000_000_000n, -9223372036854775806n, 9223372036854775000n, -1n, 0n, 4294967295n);
+  const batch = fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.bigInt({ min: -1000n, max: 1000n })), { maxLength: 30 });
+  fc.assert(
+    fc.property(base, fc.array(batch, { maxLength: 8 }), fc.boolean(), (t0, batches, sortEach) => {
+      const col = new TimeValueColumn('integer', 1);
+      const model = new Map<bigint, bigint>();
+      for (const b of batches) {
+        const rows = sortEach ? [...b].sort((x, y) => x[0] - y[0]) : b;
+        for (const [dt, v] of rows) {
+          const time = t0 + BigInt(dt) * (t0 > 0n ? -1n : 1n) * 7n;
+          col.append(time, v);
+          model.set(time, v);
+        }
+      }
+      const got: Array<[bigint, bigint]> = [];
+      for (const blk of col.blocks(-9223372036854775806n, 9223372036854775806n)) {
+        const d = blk.decode();
+        for (let i = 0; i < blk.count; i++) got.push([d.times[i]!, (d.values as BigInt64Array)[i]!]);
+      }
+      const expected = [...model.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      t.deepEqual(got, expected);
+      return true;
+    }),
+    { numRuns: 300 },
+  );
+});
