@@ -22,6 +22,11 @@ export interface AdmitResult extends WriteShardResult {
  */
 export class ShardFieldTypes {
   readonly #byMeasurement = new Map<string, Map<string, FieldType>>();
+  /**
+   * Per measurement, the field names and `typeof`s of the last point admitted the slow way: a point with
+   * exactly those fields (most points of a batch) is known to match without looking each field up.
+   */
+  readonly #lastShape = new Map<string, FieldShape>();
 
   /**
    * Checks a batch, registers the fields of accepted points, and returns the accepted points.
@@ -33,6 +38,7 @@ export class ShardFieldTypes {
     let error: string | undefined;
     let lastMeasurement: string | undefined;
     let fields: Map<string, FieldType> | undefined;
+    let shape: FieldShape | undefined;
     for (let i = 0; i < points.length; i++) {
       const p = points[i]!;
       if (p.measurement !== lastMeasurement) {
@@ -42,6 +48,11 @@ export class ShardFieldTypes {
           fields = new Map();
           this.#byMeasurement.set(p.measurement, fields);
         }
+        shape = this.#lastShape.get(p.measurement);
+      }
+      if (shape !== undefined && sameShape(shape, p.fields)) {
+        accepted?.push(p);
+        continue;
       }
       const known = fields!;
       let conflict: string | undefined;
@@ -62,6 +73,8 @@ export class ShardFieldTypes {
         continue;
       }
       for (const [name, value] of p.fields) if (!known.has(name)) known.set(name, fieldTypeOf(value));
+      shape = shapeOf(p.fields);
+      this.#lastShape.set(p.measurement, shape);
       accepted?.push(p);
     }
     const result: AdmitResult = { accepted: accepted ?? points, dropped };
@@ -84,6 +97,7 @@ export class ShardFieldTypes {
 
   /** Registers a type without checking (recovery from storage); an existing type is replaced. */
   restore(measurement: string, field: string, type: FieldType): void {
+    this.#lastShape.delete(measurement);
     let m = this.#byMeasurement.get(measurement);
     if (m === undefined) {
       m = new Map();
@@ -94,6 +108,7 @@ export class ShardFieldTypes {
 
   /** Forgets a measurement's field types (DROP MEASUREMENT). */
   deleteMeasurement(measurement: string): void {
+    this.#lastShape.delete(measurement);
     this.#byMeasurement.delete(measurement);
   }
 
@@ -101,4 +116,32 @@ export class ShardFieldTypes {
   *entries(): IterableIterator<[measurement: string, field: string, type: FieldType]> {
     for (const [m, fields] of this.#byMeasurement) for (const [f, t] of fields) yield [m, f, t];
   }
+}
+
+/** Field names and `typeof` values of one point, in order. */
+interface FieldShape {
+  readonly names: string[];
+  readonly kinds: string[];
+}
+
+function shapeOf(fields: Point['fields']): FieldShape {
+  const names: string[] = new Array(fields.length);
+  const kinds: string[] = new Array(fields.length);
+  for (let f = 0; f < fields.length; f++) {
+    const fv = fields[f]!;
+    names[f] = fv[0];
+    kinds[f] = typeof fv[1];
+  }
+  return { names, kinds };
+}
+
+function sameShape(shape: FieldShape, fields: Point['fields']): boolean {
+  const names = shape.names;
+  if (names.length !== fields.length) return false;
+  const kinds = shape.kinds;
+  for (let f = 0; f < fields.length; f++) {
+    const fv = fields[f]!;
+    if (fv[0] !== names[f] || typeof fv[1] !== kinds[f]) return false;
+  }
+  return true;
 }

@@ -1,4 +1,6 @@
 import test from 'ava';
+import fc from 'fast-check';
+import { type FieldType, fieldTypeOf } from '../../../core/model/point.js';
 import { fieldTypeConflictMessage, ShardFieldTypes } from '../../../core/tsdb/field-types.js';
 import { makePoint } from '../../../core/testing/points.js';
 
@@ -39,4 +41,49 @@ test('deleteMeasurement forgets types; restore and entries round-trip', (t) => {
   for (const [m, f, ty] of types.entries()) copy.restore(m, f, ty);
   t.deepEqual(copy.fields('b'), [{ name: 'y', type: 'boolean' }]);
   t.is(copy.admit([makePoint('a', {}, { x: 1n }, 1n)]).dropped, 0);
+});
+
+test('admit agrees with a plain first-type-wins model over batches with repeated shapes, deletes and restores', (t) => {
+  const value = fc.constantFrom<number | bigint | string | boolean>(1.5, 2n, 'x', true);
+  const point = fc.record({
+    m: fc.constantFrom('m1', 'm2'),
+    fields: fc.uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'c'), value), { selector: (f) => f[0], minLength: 1, maxLength: 3 }),
+  });
+  const step = fc.oneof(
+    { weight: 6, arbitrary: fc.array(point, { maxLength: 6 }).map((b) => ({ kind: 'batch' as const, b })) },
+    { weight: 1, arbitrary: fc.constantFrom('m1', 'm2').map((m) => ({ kind: 'delete' as const, m })) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('m1', 'm2'), fc.constantFrom('a', 'b'), fc.constantFrom('float', 'integer', 'string', 'boolean' as const)).map(([m, f, ty]) => ({ kind: 'restore' as const, m, f, ty })) },
+  );
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 12 }), (steps) => {
+      const types = new ShardFieldTypes();
+      const model = new Map<string, FieldType>();
+      for (const s of steps) {
+        if (s.kind === 'delete') {
+          types.deleteMeasurement(s.m);
+          for (const k of [...model.keys()]) if (k.startsWith(`${s.m}\0`)) model.delete(k);
+        } else if (s.kind === 'restore') {
+          types.restore(s.m, s.f, s.ty);
+          model.set(`${s.m}\0${s.f}`, s.ty);
+        } else {
+          const points = s.b.map((p, i) => makePoint(p.m, {}, Object.fromEntries(p.fields), BigInt(i)));
+          const expected: typeof points = [];
+          for (const p of points) {
+            const ok = p.fields.every(([n, v]) => (model.get(`${p.measurement}\0${n}`) ?? fieldTypeOf(v)) === fieldTypeOf(v));
+            if (!ok) continue;
+            for (const [n, v] of p.fields) if (!model.has(`${p.measurement}\0${n}`)) model.set(`${p.measurement}\0${n}`, fieldTypeOf(v));
+            expected.push(p);
+          }
+          const r = types.admit(points);
+          t.deepEqual([...r.accepted], expected);
+          t.is(r.dropped, points.length - expected.length);
+        }
+      }
+      const got = new Map<string, FieldType>();
+      for (const [m, f, ty] of types.entries()) got.set(`${m}\0${f}`, ty);
+      t.deepEqual([...got].sort(), [...model].sort());
+      return true;
+    }),
+    { numRuns: 300 },
+  );
 });
