@@ -32,7 +32,8 @@ interface ShardBatch {
   readonly group: ShardGroupInfo;
   readonly shardId: number;
   readonly owners: readonly number[];
-  readonly points: Point[];
+  /** Emptied once every owner's write is under way (so the points can be collected early). */
+  points: Point[];
 }
 
 /**
@@ -60,7 +61,9 @@ export class PointsWriter {
    * ERR_META_RP_NOT_FOUND, or ERR_CLUSTER_REMOTE ("write failed: ...") when a shard cannot reach the
    * consistency level. Points older than the policy's retention are dropped and reported.
    */
-  async writePoints(
+  // Not async: a suspended async frame holds its arguments, and the points should be collectable while
+  // the shards wait for durability.
+  writePoints(
     db: string,
     rp: string,
     consistency: ConsistencyLevel,
@@ -68,14 +71,18 @@ export class PointsWriter {
     nowNs: bigint,
   ): Promise<WritePointsResult> {
     if (!this.#meta.database(db)) {
-      throw new TesseraError('ERR_META_DATABASE_NOT_FOUND', `database not found: "${db}"`);
+      return Promise.reject(new TesseraError('ERR_META_DATABASE_NOT_FOUND', `database not found: "${db}"`));
     }
     const policy = this.#meta.retentionPolicy(db, rp);
     if (!policy) {
-      throw new TesseraError('ERR_META_RP_NOT_FOUND', `retention policy not found: ${rp}`);
+      return Promise.reject(new TesseraError('ERR_META_RP_NOT_FOUND', `retention policy not found: ${rp}`));
     }
-    const { batches, beyondRetention } = await this.#mapShards(db, policy, points, nowNs);
-    const results = await Promise.all(batches.map((b) => this.#writeShard(db, policy.name, b, consistency)));
+    return this.#mapShards(db, policy, points, nowNs).then(({ batches, beyondRetention }) =>
+      this.#writeBatches(db, policy.name, batches, beyondRetention, consistency));
+  }
+
+  async #writeBatches(db: string, rp: string, batches: ShardBatch[], beyondRetention: number, consistency: ConsistencyLevel) {
+    const results = await Promise.all(batches.map((b) => this.#writeShard(db, rp, b, consistency)));
     let written = 0;
     let drop: WriteDrop | undefined;
     for (const r of results) {
@@ -127,21 +134,34 @@ export class PointsWriter {
     let dropped = 0;
     let error: string | undefined;
     const failures: string[] = [];
+    const count = batch.points.length;
+    let pending = batch.owners.length;
+    const issued = () => {
+      if (--pending === 0) batch.points = [];
+    };
     await Promise.all(
       batch.owners.map(async (owner) => {
+        let issuing = true;
         try {
           if (owner === self) {
             if (!this.#store.shardInfo(batch.shardId)) await this.#ensureShard(db, rp, batch.shardId);
-            const r = await this.#store.writeToShard(batch.shardId, batch.points);
+            const writing = this.#store.writeToShard(batch.shardId, batch.points);
+            issuing = false;
+            issued();
+            const r = await writing;
             dropped = Math.max(dropped, r.dropped);
             if (r.error && !error) error = r.error;
           } else if (this.#remote) {
-            await this.#remote.writeShard(batch.shardId, owner, batch.points);
+            const writing = this.#remote.writeShard(batch.shardId, owner, batch.points);
+            issuing = false;
+            issued();
+            await writing;
           } else {
             throw new Error(`no route to node ${owner}: the cluster port is not available`);
           }
           acks++;
         } catch (err) {
+          if (issuing) issued();
           this.#log.warn({ shard: batch.shardId, owner, err }, 'write to shard owner failed');
           failures.push((err as Error).message);
         }
@@ -151,6 +171,6 @@ export class PointsWriter {
       if (acks > 0) throw new TesseraError('ERR_CLUSTER_REMOTE', 'partial write');
       throw new TesseraError('ERR_CLUSTER_REMOTE', `write failed: ${failures[0] ?? 'no owner acknowledged'}`);
     }
-    return { points: batch.points.length, dropped, error };
+    return { points: count, dropped, error };
   }
 }

@@ -59,10 +59,14 @@ export async function handleWrite(req: IncomingMessage, res: ServerResponse, url
   }
   const now = (deps.nowNs ?? defaultNow)();
   const parsed = parseLines(body, deps.parseCache ? { precision, nowNs: now, cache: deps.parseCache } : { precision, nowNs: now });
+  const parsedPoints = parsed.points.length + parsed.rejected;
   let writeDrop: WriteDrop | undefined;
   if (parsed.points.length > 0) {
+    // this frame must not hold the points while the write waits for durability: they die young
+    const writing = deps.writer.writePoints(db, rp, consistency, parsed.points, now);
+    parsed.points = [];
     try {
-      const r = await deps.writer.writePoints(db, rp, consistency, parsed.points, now);
+      const r = await writing;
       writeDrop = r.drop;
     } catch (err) {
       if (hasCode(err, 'ERR_META_DATABASE_NOT_FOUND')) return sendError(res, 404, (err as Error).message);
@@ -74,7 +78,7 @@ export async function handleWrite(req: IncomingMessage, res: ServerResponse, url
   const parserDrop = parsed.rejected > 0 ? { reason: parsed.rejectedReason, dropped: parsed.rejected } : undefined;
   const message = writeErrorMessage({
     parseErrors: parsed.errors,
-    parsedPoints: parsed.points.length + parsed.rejected,
+    parsedPoints,
     drop: combineDrops(parserDrop, writeDrop),
   });
   if (message !== undefined) return sendError(res, 400, message);

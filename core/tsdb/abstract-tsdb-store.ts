@@ -157,14 +157,21 @@ export abstract class AbstractTSDBStore implements TSDBStore {
     return info === undefined ? undefined : { db: info.db, rp: info.rp };
   }
 
-  async writeToShard(shardId: number, points: readonly Point[]): Promise<WriteShardResult> {
-    checkShardId(shardId);
-    checkPoints(points);
-    this.#assertShard(shardId);
-    if (points.length === 0) return { dropped: 0 };
-    const { accepted, dropped, error } = this._fieldTypes(shardId).admit(points);
-    if (accepted.length > 0) await this.#track(this._write(shardId, accepted));
-    return error === undefined ? { dropped } : { dropped, error };
+  // Not async: no frame of this call keeps `points` alive while the write waits for durability (a
+  // suspended async function holds its arguments), so the parsed points can be collected young.
+  writeToShard(shardId: number, points: readonly Point[]): Promise<WriteShardResult> {
+    try {
+      checkShardId(shardId);
+      checkPoints(points);
+      this.#assertShard(shardId);
+      if (points.length === 0) return Promise.resolve({ dropped: 0 });
+      const { accepted, dropped, error } = this._fieldTypes(shardId).admit(points);
+      const result: WriteShardResult = error === undefined ? { dropped } : { dropped, error };
+      if (accepted.length === 0) return Promise.resolve(result);
+      return this.#track(this._write(shardId, accepted)).then(() => result);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   reader(shardId: number): ShardReader {
