@@ -10,6 +10,7 @@ import {
   decodeUtf8, hasBackslash, parseIntRange, scanLineEnd,
 } from './line-protocol-scan.js';
 import { KeyScan } from './line-protocol-key.js';
+import { parseDecimal17 } from './line-protocol-float.js';
 import { walkFieldsLikeInflux } from './line-protocol-walk.js';
 
 /** Options of parseLines. */
@@ -286,9 +287,14 @@ class LineParser {
       let value: FieldValue;
       switch (kind) {
         case KIND_FLOAT: {
-          const v = fs.num[f]!;
-          // NaN: not exact while scanning (17 digits, exponent...): the engine's correctly rounded parse
-          value = v === v ? v : Number(decodeLatin1(buf, vs, ve));
+          let v = fs.num[f]!;
+          // NaN: not exact while scanning: 16-17 digits without a string, else (exponent, more digits,
+          // undecided rounding) the engine's correctly rounded parse
+          if (v !== v) {
+            v = parseDecimal17(buf, vs, ve);
+            if (v !== v) v = Number(decodeLatin1(buf, vs, ve));
+          }
+          value = v;
           break;
         }
         case KIND_INT: {
