@@ -3,7 +3,9 @@ import { parseConsistency } from '../cluster/consistency.js';
 import type { PointsWriter } from '../cluster/points-writer.js';
 import { hasCode } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { combineDrops, ParseCache, parseLines, parsePrecision, type WriteDrop, writeErrorMessage } from '../model/line-protocol.js';
+import {
+  combineDrops, ParseCache, type ParseResult, parseLines, type Precision, parsePrecision, type WriteDrop, writeErrorMessage,
+} from '../model/line-protocol.js';
 import { type AuthResult, authorizeWrite, sendAuthError } from './auth.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { sendError } from './respond.js';
@@ -50,15 +52,9 @@ export async function handleWrite(req: IncomingMessage, res: ServerResponse, url
   const precision = parsePrecision(params.get('precision'));
   const rp = params.get('rp') ?? '';
 
-  let body: Buffer;
-  try {
-    body = await readBody(req, deps.maxBodyBytes);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) return sendError(res, 413, err.message);
-    return sendError(res, 400, (err as Error).message);
-  }
-  const now = (deps.nowNs ?? defaultNow)();
-  const parsed = parseLines(body, deps.parseCache ? { precision, nowNs: now, cache: deps.parseCache } : { precision, nowNs: now });
+  const read = await readAndParse(req, deps, precision);
+  if ('status' in read) return sendError(res, read.status, read.message);
+  const { parsed, now } = read;
   const parsedPoints = parsed.points.length + parsed.rejected;
   let writeDrop: WriteDrop | undefined;
   if (parsed.points.length > 0) {
@@ -84,4 +80,24 @@ export async function handleWrite(req: IncomingMessage, res: ServerResponse, url
   if (message !== undefined) return sendError(res, 400, message);
   res.writeHead(204);
   res.end();
+}
+
+/**
+ * Reads and parses the body; the body buffer stays in this call's frame only, so it is not held while the
+ * points are written.
+ */
+async function readAndParse(
+  req: IncomingMessage,
+  deps: WriteHandlerDeps,
+  precision: Precision,
+): Promise<{ parsed: ParseResult; now: bigint } | { status: number; message: string }> {
+  let body: Buffer;
+  try {
+    body = await readBody(req, deps.maxBodyBytes);
+  } catch (err) {
+    return { status: err instanceof BodyTooLargeError ? 413 : 400, message: (err as Error).message };
+  }
+  const now = (deps.nowNs ?? defaultNow)();
+  const parsed = parseLines(body, deps.parseCache ? { precision, nowNs: now, cache: deps.parseCache } : { precision, nowNs: now });
+  return { parsed, now };
 }
