@@ -612,6 +612,8 @@ export class Raft {
     }
     if (m.type === 'heartbeatResp') {
       pr.probeSent = false;
+      // A full pipeline after a heartbeat round trip means appends were lost: probe from the match.
+      if (pr.state === 'replicate' && pr.isPaused()) pr.becomeProbe();
       if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
       if (m.ctx !== undefined) this.ackRead(m.ctx, m.from);
     }
@@ -629,8 +631,8 @@ export class Raft {
     if (this.role !== 'leader') return this.refuse('not-leader');
     if (this.leadTransferee !== '') return this.refuse('transferring');
     const e = this.appendEntry(kind, data);
-    if (this.maybeCommit()) this.bcastAppend();
-    else this.bcastAppend();
+    this.maybeCommit();
+    this.bcastAppend();
     return { ok: true, index: e.index, term: e.term };
   }
 
