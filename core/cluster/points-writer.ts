@@ -3,6 +3,7 @@ import type { TSDBStore } from '../contracts/tsdb-store.js';
 import { TesseraError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { shardIndexFor } from '../model/hash.js';
+import type { WriteDrop } from '../model/line-protocol-errors.js';
 import type { Point } from '../model/point.js';
 import { type ConsistencyLevel, requiredAcks } from './consistency.js';
 
@@ -16,12 +17,14 @@ export interface RemoteShardWriter {
   writeShard(shardId: number, ownerId: number, points: readonly Point[]): Promise<void>;
 }
 
-/** Outcome of a write: points dropped (beyond retention, type conflicts) and the errors to report. */
+/** Outcome of a write: points written, and the points dropped with InfluxDB's reason. */
 export interface WritePointsResult {
   readonly written: number;
-  readonly dropped: number;
-  /** Error texts as InfluxDB words them, first one first. */
-  readonly errors: readonly string[];
+  /**
+   * Dropped points: the first shard that dropped any (field type conflicts) with its count, as InfluxDB
+   * reports it; `points beyond retention policy` only when no shard dropped anything.
+   */
+  readonly drop?: WriteDrop;
 }
 
 /** A point routed to its shard. */
@@ -42,6 +45,8 @@ export class PointsWriter {
   readonly #store: PointsWriterStore;
   readonly #remote: RemoteShardWriter | undefined;
   readonly #log: Logger;
+  /** createShard calls in flight, so concurrent writes to a new shard create it once. */
+  readonly #creating = new Map<number, Promise<void>>();
 
   constructor(meta: PointsWriterMeta, store: PointsWriterStore, logger: Logger, remote?: RemoteShardWriter) {
     this.#meta = meta;
@@ -69,19 +74,16 @@ export class PointsWriter {
     if (!policy) {
       throw new TesseraError('ERR_META_RP_NOT_FOUND', `retention policy not found: ${rp}`);
     }
-    const errors: string[] = [];
     const { batches, beyondRetention } = await this.#mapShards(db, policy, points, nowNs);
-    let dropped = beyondRetention;
-    if (beyondRetention > 0) errors.push('points beyond retention policy');
-
     const results = await Promise.all(batches.map((b) => this.#writeShard(db, policy.name, b, consistency)));
     let written = 0;
+    let drop: WriteDrop | undefined;
     for (const r of results) {
-      dropped += r.dropped;
       written += r.points - r.dropped;
-      if (r.error) errors.push(r.error);
+      if (!drop && r.dropped > 0) drop = { reason: r.error ?? 'dropped', dropped: r.dropped };
     }
-    return { written, dropped, errors };
+    if (!drop && beyondRetention > 0) drop = { reason: 'points beyond retention policy', dropped: beyondRetention };
+    return drop ? { written, drop } : { written };
   }
 
   async #mapShards(db: string, policy: RetentionPolicyInfo, points: readonly Point[], nowNs: bigint) {
@@ -109,6 +111,15 @@ export class PointsWriter {
     return { batches: [...batches.values()], beyondRetention };
   }
 
+  #ensureShard(db: string, rp: string, shardId: number): Promise<void> {
+    let p = this.#creating.get(shardId);
+    if (!p) {
+      p = this.#store.createShard(db, rp, shardId).finally(() => this.#creating.delete(shardId));
+      this.#creating.set(shardId, p);
+    }
+    return p;
+  }
+
   async #writeShard(db: string, rp: string, batch: ShardBatch, consistency: ConsistencyLevel) {
     const self = this.#meta.nodeId();
     const needed = requiredAcks(consistency, batch.owners.length);
@@ -120,7 +131,7 @@ export class PointsWriter {
       batch.owners.map(async (owner) => {
         try {
           if (owner === self) {
-            if (!this.#store.shardInfo(batch.shardId)) await this.#store.createShard(db, rp, batch.shardId);
+            if (!this.#store.shardInfo(batch.shardId)) await this.#ensureShard(db, rp, batch.shardId);
             const r = await this.#store.writeToShard(batch.shardId, batch.points);
             dropped = Math.max(dropped, r.dropped);
             if (r.error && !error) error = r.error;

@@ -80,6 +80,10 @@ export interface MetaData {
   readonly maxShardId: number;
 }
 
+/**
+ * A policy as a statement gives it. Leave out what the statement does not say: for CREATE DATABASE ... WITH
+ * an absent field matches any existing value, a given one must be equal (InfluxDB's Spec.Matches).
+ */
 export interface RetentionPolicySpec {
   readonly name: string;
   /** Default 0n (infinite) for CREATE DATABASE; required for CREATE RETENTION POLICY. */
@@ -119,6 +123,11 @@ export interface MetaStore extends Service {
    */
   createShardGroupIfNotExists(db: string, rp: string, t: bigint): Promise<ShardGroupInfo>;
   deleteShardGroup(db: string, rp: string, id: number): Promise<void>;
+  /**
+   * DROP SHARD: removes the shard from its group (dropping a group's last shard soft-deletes the group);
+   * an unknown ID is not an error. The caller deletes this node's copy from its TSDBStore.
+   */
+  dropShard(id: number): Promise<void>;
 
   /**
    * Without `rp`: creates the database with `autogen` (infinite, replication 1, 7d groups) as its default;

@@ -19,6 +19,9 @@ export function goJsonString(text: string): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+/** Longest X-Influxdb-Error header value sent. */
+export const MAX_ERROR_HEADER = 4096;
+
 /** Writes `{"error":"..."}` with the status, and X-Influxdb-Error, as InfluxDB does. */
 export function sendError(res: ServerResponse, status: number, message: string): void {
   if (res.headersSent) {
@@ -26,7 +29,10 @@ export function sendError(res: ServerResponse, status: number, message: string):
     return;
   }
   res.setHeader('Content-Type', 'application/json');
-  res.setHeader('X-Influxdb-Error', headerSafe(message));
+  // Capped: clients (undici, Node's http) refuse answers whose headers exceed 16 KiB, and an error can
+  // quote a 64 KiB line. The body keeps the whole text.
+  const header = headerSafe(message);
+  res.setHeader('X-Influxdb-Error', header.length > MAX_ERROR_HEADER ? header.slice(0, MAX_ERROR_HEADER) : header);
   res.writeHead(status);
   res.end(`{"error":${goJsonString(message)}}\n`);
 }

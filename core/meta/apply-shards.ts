@@ -1,5 +1,6 @@
 import type { MetaData, RetentionPolicyInfo, ShardGroupInfo, ShardInfo } from '../contracts/meta-store.js';
-import { MAX_NANO_TIME, truncateGo } from './durations.js';
+import { MAX_TIME } from '../model/point.js';
+import { truncateGo } from './durations.js';
 import { findDatabase, policyGroupByTimestamp, policyOf } from './meta-data.js';
 import { databaseNotFound, metaError, policyNotFound, putDatabase, putPolicy, type HandlerOutcome } from './update-helpers.js';
 
@@ -46,7 +47,7 @@ export function createShardGroup(data: MetaData, dbName: string, rpName: string,
   }
   const startTime = truncateGo(t, rp.shardGroupDurationNs);
   let endTime = startTime + rp.shardGroupDurationNs;
-  if (endTime > MAX_NANO_TIME) endTime = MAX_NANO_TIME + 1n;
+  if (endTime > MAX_TIME) endTime = MAX_TIME + 1n;
   const group: ShardGroupInfo = { id: data.maxShardGroupId + 1, startTime, endTime, shards };
   const shardGroups = [...rp.shardGroups, group].sort(compareGroups);
   const db = findDatabase(data, dbName)!;
@@ -66,4 +67,22 @@ export function deleteShardGroup(data: MetaData, dbName: string, rpName: string,
   const shardGroups = rp.shardGroups.map((g, j) => (j === i ? { ...g, deletedAt: nowNs } : g));
   const db = findDatabase(data, dbName)!;
   return { data: putDatabase(data, putPolicy(db, rp.name, { ...rp, shardGroups })) };
+}
+
+/**
+ * DROP SHARD (InfluxDB 1.x's Data.DropShard): removes the shard from its group; dropping a group's last
+ * shard soft-deletes the group. An unknown ID is not an error, so the command can be re-run.
+ */
+export function dropShard(data: MetaData, id: number, nowNs: bigint): HandlerOutcome {
+  for (const db of data.databases)
+    for (const rp of db.retentionPolicies)
+      for (const g of rp.shardGroups) {
+        if (!g.shards.some((s) => s.id === id)) continue;
+        const shards = g.shards.filter((s) => s.id !== id);
+        const group: ShardGroupInfo =
+          shards.length === 0 && g.deletedAt === undefined ? { ...g, shards, deletedAt: nowNs } : { ...g, shards };
+        const shardGroups = rp.shardGroups.map((x) => (x === g ? group : x));
+        return { data: putDatabase(data, putPolicy(db, rp.name, { ...rp, shardGroups })) };
+      }
+  return { data };
 }

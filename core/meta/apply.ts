@@ -11,7 +11,7 @@ import {
   dropRetentionPolicy,
   setDefaultRetentionPolicy,
 } from './apply-schema.js';
-import { createShardGroup, deleteShardGroup } from './apply-shards.js';
+import { createShardGroup, deleteShardGroup, dropShard } from './apply-shards.js';
 import { createUser, dropUser, setAdminPrivilege, setPrivilege, setUserPassword } from './apply-users.js';
 import type { MetaCommand } from './commands.js';
 import { deepFreeze } from './meta-data.js';
@@ -71,6 +71,8 @@ function dispatch(data: MetaData, cmd: MetaCommand): HandlerOutcome {
       return createShardGroup(data, cmd.db, cmd.rp, BigInt(cmd.timestampNs));
     case 'deleteShardGroup':
       return deleteShardGroup(data, cmd.db, cmd.rp, cmd.id, BigInt(cmd.nowNs));
+    case 'dropShard':
+      return dropShard(data, cmd.id, BigInt(cmd.nowNs));
     case 'createContinuousQuery':
       return createContinuousQuery(data, cmd.db, cmd.name, cmd.query);
     case 'dropContinuousQuery':

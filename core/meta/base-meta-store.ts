@@ -15,7 +15,7 @@ import type {
 import { TesseraError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { applyCommand } from './apply.js';
-import type { MetaCommand, RetentionPolicySpecJson, RetentionPolicyUpdateJson } from './commands.js';
+import { specToJson, updateToJson, validateCommand, type MetaCommand } from './commands.js';
 import { truncateGo } from './durations.js';
 import { emptyMetaData, findDatabase, findRetentionPolicy, policyGroupByTimestamp, shardGroupsByTimeRange } from './meta-data.js';
 
@@ -110,7 +110,7 @@ export abstract class BaseMetaStore implements MetaStore {
     const mine = data.nodes.find((n) => n.address === this.address);
     if (mine !== undefined) {
       if (this.httpAddress !== undefined && mine.httpAddress !== this.httpAddress) {
-        await this.enqueue({ type: 'updateNode', id: mine.id, address: this.address, httpAddress: this.httpAddress });
+        await this.submit({ type: 'updateNode', id: mine.id, address: this.address, httpAddress: this.httpAddress });
       }
       return mine.id;
     }
@@ -121,14 +121,14 @@ export abstract class BaseMetaStore implements MetaStore {
         clusterId: BigInt.asUintN(63, randomBytes(8).readBigUInt64BE()).toString(),
         ...(this.httpAddress === undefined ? {} : { httpAddress: this.httpAddress }),
       };
-      return ((await this.enqueue(cmd)) as NodeInfo).id;
+      return ((await this.submit(cmd)) as NodeInfo).id;
     }
     if (data.nodes.length === 1) {
       // A cluster of one restarted with another bind address: it is still the same node.
       const id = data.nodes[0]!.id;
       this.logger.info({ id, address: this.address }, 'node address changed; updating meta');
       const cmd: MetaCommand = { type: 'updateNode', id, address: this.address, ...(this.httpAddress === undefined ? {} : { httpAddress: this.httpAddress }) };
-      await this.enqueue(cmd);
+      await this.submit(cmd);
       return id;
     }
     throw new TesseraError('ERR_META_NODE_NOT_FOUND', `no node with address ${this.address} in the meta data`);
@@ -167,10 +167,22 @@ export abstract class BaseMetaStore implements MetaStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.enqueue(command);
+    return this.submit(command);
   }
 
-  private enqueue(command: MetaCommand): Promise<unknown> {
+  /**
+   * Makes one command durable and applied, resolving with its result. The default is the local path
+   * (ordered queue, group commit through `_persist`, then `publish`). A replicated store overrides it:
+   * hand the command to consensus, apply committed entries with `applyCommand`, `publish` the state and
+   * resolve from the applied outcome; `_persist` is then unused.
+   */
+  protected submit(command: MetaCommand): Promise<unknown> {
+    // What gets logged must decode again at the next start: check it against the codec's schema now.
+    try {
+      validateCommand(command);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ command, resolve, reject });
       if (!this.running) {
@@ -216,8 +228,7 @@ export abstract class BaseMetaStore implements MetaStore {
           for (const p of batch) p.reject(err);
           return;
         }
-        this.current = data;
-        this.emit(data);
+        this.publish(data);
       }
       batch.forEach((p, i) => {
         const out = outcomes[i]!;
@@ -227,7 +238,14 @@ export abstract class BaseMetaStore implements MetaStore {
     }
   }
 
-  private emit(data: MetaData): void {
+  /** The applied state, whatever the lifecycle state (for subclasses). */
+  protected get applied(): MetaData {
+    return this.current;
+  }
+
+  /** Installs a newly applied state (reads see it at once) and tells the change listeners. */
+  protected publish(data: MetaData): void {
+    this.current = data;
     for (const listener of [...this.listeners]) {
       try {
         listener(data);
@@ -293,8 +311,12 @@ export abstract class BaseMetaStore implements MetaStore {
     await this.propose({ type: 'deleteShardGroup', db, rp, id, nowNs: this.now().toString() });
   }
 
+  async dropShard(id: number): Promise<void> {
+    await this.propose({ type: 'dropShard', id, nowNs: this.now().toString() });
+  }
+
   async createDatabase(name: string, rp?: RetentionPolicySpec & { makeDefault?: boolean }): Promise<DatabaseInfo> {
-    const cmd: MetaCommand = rp === undefined ? { type: 'createDatabase', name } : { type: 'createDatabase', name, rp: specJson(rp) };
+    const cmd: MetaCommand = rp === undefined ? { type: 'createDatabase', name } : { type: 'createDatabase', name, rp: specToJson(rp) };
     return (await this.propose(cmd)) as DatabaseInfo;
   }
 
@@ -303,11 +325,11 @@ export abstract class BaseMetaStore implements MetaStore {
   }
 
   async createRetentionPolicy(db: string, spec: RetentionPolicySpec, makeDefault: boolean): Promise<RetentionPolicyInfo> {
-    return (await this.propose({ type: 'createRetentionPolicy', db, rp: specJson(spec), makeDefault })) as RetentionPolicyInfo;
+    return (await this.propose({ type: 'createRetentionPolicy', db, rp: specToJson(spec), makeDefault })) as RetentionPolicyInfo;
   }
 
   async alterRetentionPolicy(db: string, name: string, update: RetentionPolicyUpdate, makeDefault: boolean): Promise<void> {
-    await this.propose({ type: 'alterRetentionPolicy', db, name, update: updateJson(update), makeDefault });
+    await this.propose({ type: 'alterRetentionPolicy', db, name, update: updateToJson(update), makeDefault });
   }
 
   async dropRetentionPolicy(db: string, name: string): Promise<void> {
@@ -366,22 +388,4 @@ export abstract class BaseMetaStore implements MetaStore {
       this.listeners.delete(listener);
     };
   }
-}
-
-function specJson(spec: RetentionPolicySpec): RetentionPolicySpecJson {
-  return {
-    name: spec.name,
-    ...(spec.durationNs === undefined ? {} : { durationNs: spec.durationNs.toString() }),
-    ...(spec.replicaN === undefined ? {} : { replicaN: spec.replicaN }),
-    ...(spec.shardGroupDurationNs === undefined ? {} : { shardGroupDurationNs: spec.shardGroupDurationNs.toString() }),
-  };
-}
-
-function updateJson(u: RetentionPolicyUpdate): RetentionPolicyUpdateJson {
-  return {
-    ...(u.name === undefined ? {} : { name: u.name }),
-    ...(u.durationNs === undefined ? {} : { durationNs: u.durationNs.toString() }),
-    ...(u.replicaN === undefined ? {} : { replicaN: u.replicaN }),
-    ...(u.shardGroupDurationNs === undefined ? {} : { shardGroupDurationNs: u.shardGroupDurationNs.toString() }),
-  };
 }

@@ -1,5 +1,5 @@
 import { TesseraError } from '../errors.js';
-import type { Privilege } from '../contracts/meta-store.js';
+import type { Privilege, RetentionPolicySpec, RetentionPolicyUpdate } from '../contracts/meta-store.js';
 
 /** A retention policy spec inside a command; durations are decimal ns strings. */
 export interface RetentionPolicySpecJson {
@@ -40,6 +40,7 @@ export type MetaCommand =
   | { readonly type: 'setDefaultRetentionPolicy'; readonly db: string; readonly name: string }
   | { readonly type: 'createShardGroup'; readonly db: string; readonly rp: string; readonly timestampNs: string }
   | { readonly type: 'deleteShardGroup'; readonly db: string; readonly rp: string; readonly id: number; readonly nowNs: string }
+  | { readonly type: 'dropShard'; readonly id: number; readonly nowNs: string }
   | { readonly type: 'createContinuousQuery'; readonly db: string; readonly name: string; readonly query: string }
   | { readonly type: 'dropContinuousQuery'; readonly db: string; readonly name: string }
   | { readonly type: 'createUser'; readonly name: string; readonly hash: string; readonly admin: boolean }
@@ -67,6 +68,7 @@ const SCHEMA: Readonly<Record<MetaCommandType, Readonly<Record<string, FieldRule
   setDefaultRetentionPolicy: { db: ['string'], name: ['string'] },
   createShardGroup: { db: ['string'], rp: ['string'], timestampNs: ['ns'] },
   deleteShardGroup: { db: ['string'], rp: ['string'], id: ['int'], nowNs: ['ns'] },
+  dropShard: { id: ['int'], nowNs: ['ns'] },
   createContinuousQuery: { db: ['string'], name: ['string'], query: ['string'] },
   dropContinuousQuery: { db: ['string'], name: ['string'] },
   createUser: { name: ['string'], hash: ['string'], admin: ['bool'] },
@@ -76,7 +78,11 @@ const SCHEMA: Readonly<Record<MetaCommandType, Readonly<Record<string, FieldRule
   setPrivilege: { name: ['string'], db: ['string'], privilege: ['privilege'] },
 };
 
-const PRIVILEGES: readonly string[] = ['READ', 'WRITE', 'ALL', 'NO PRIVILEGES'];
+/** Every privilege a user can hold on a database. */
+export const PRIVILEGES: readonly Privilege[] = ['READ', 'WRITE', 'ALL', 'NO PRIVILEGES'];
+const POLICY_FIELDS = { durationNs: ['ns', 'optional'], replicaN: ['int', 'optional'], shardGroupDurationNs: ['ns', 'optional'] } as const;
+const SPEC_RULES: Readonly<Record<string, FieldRule>> = { name: ['string'], ...POLICY_FIELDS };
+const UPDATE_RULES: Readonly<Record<string, FieldRule>> = { name: ['string', 'optional'], ...POLICY_FIELDS };
 const NS_RE = /^-?(0|[1-9]\d{0,18})$/;
 
 /** Encodes a command as UTF-8 JSON (what the meta log and Raft carry). */
@@ -129,14 +135,14 @@ function checkKind(v: unknown, kind: FieldKind): boolean {
     case 'ns':
       return typeof v === 'string' && NS_RE.test(v);
     case 'privilege':
-      return typeof v === 'string' && PRIVILEGES.includes(v);
+      return typeof v === 'string' && (PRIVILEGES as readonly string[]).includes(v);
     case 'spec':
       if (!isRecord(v)) return false;
-      checkFields(v, { name: ['string'], durationNs: ['ns', 'optional'], replicaN: ['int', 'optional'], shardGroupDurationNs: ['ns', 'optional'] }, 'rp');
+      checkFields(v, SPEC_RULES, 'rp');
       return true;
     case 'update':
       if (!isRecord(v)) return false;
-      checkFields(v, { name: ['string', 'optional'], durationNs: ['ns', 'optional'], replicaN: ['int', 'optional'], shardGroupDurationNs: ['ns', 'optional'] }, 'update');
+      checkFields(v, UPDATE_RULES, 'update');
       return true;
   }
 }
@@ -147,4 +153,24 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function invalid(detail: string): TesseraError {
   return new TesseraError('ERR_META_COMMAND_INVALID', `invalid meta command: ${detail}`);
+}
+
+/** A contract RetentionPolicySpec as it travels in a command (bigints as decimal strings). */
+export function specToJson(spec: RetentionPolicySpec): RetentionPolicySpecJson {
+  return {
+    name: spec.name,
+    ...(spec.durationNs === undefined ? {} : { durationNs: spec.durationNs.toString() }),
+    ...(spec.replicaN === undefined ? {} : { replicaN: spec.replicaN }),
+    ...(spec.shardGroupDurationNs === undefined ? {} : { shardGroupDurationNs: spec.shardGroupDurationNs.toString() }),
+  };
+}
+
+/** A contract RetentionPolicyUpdate as it travels in a command. */
+export function updateToJson(u: RetentionPolicyUpdate): RetentionPolicyUpdateJson {
+  return {
+    ...(u.name === undefined ? {} : { name: u.name }),
+    ...(u.durationNs === undefined ? {} : { durationNs: u.durationNs.toString() }),
+    ...(u.replicaN === undefined ? {} : { replicaN: u.replicaN }),
+    ...(u.shardGroupDurationNs === undefined ? {} : { shardGroupDurationNs: u.shardGroupDurationNs.toString() }),
+  };
 }

@@ -8,9 +8,6 @@ export const WEEK_NS = 7n * DAY_NS;
 /** InfluxDB's MinRetentionPolicyDuration: a finite RP duration must be at least 1h. */
 export const MIN_RETENTION_POLICY_DURATION_NS = HOUR_NS;
 
-/** InfluxDB's models.MaxNanoTime (int64 max - 1): a shard group's end is capped at this + 1. */
-export const MAX_NANO_TIME = 9_223_372_036_854_775_806n;
-
 /** Go's zero time (0001-01-01T00:00:00Z) is this many ns before the Unix epoch. */
 const GO_ZERO_TIME_OFFSET_NS = 62_135_596_800n * 1_000_000_000n;
 
@@ -45,42 +42,4 @@ export function truncateGo(tNs: bigint, dNs: bigint): bigint {
   let q = shifted / dNs;
   if (shifted % dNs !== 0n && shifted < 0n) q -= 1n; // floor division for negative values
   return q * dNs - GO_ZERO_TIME_OFFSET_NS;
-}
-
-/** Formats a duration as Go's time.Duration.String() does ("1h0m0s", "168h0m0s", "0s", "1.5s"). */
-export function formatGoDuration(ns: bigint): string {
-  if (ns === 0n) return '0s';
-  const neg = ns < 0n;
-  let u = neg ? -ns : ns;
-  let out: string;
-  if (u < 1_000_000_000n) {
-    // sub-second: ns, µs or ms with a fraction
-    let unit: string;
-    let scale: bigint;
-    if (u < 1_000n) return `${neg ? '-' : ''}${u}ns`;
-    if (u < 1_000_000n) {
-      unit = 'µs';
-      scale = 1_000n;
-    } else {
-      unit = 'ms';
-      scale = 1_000_000n;
-    }
-    out = fraction(u, scale) + unit;
-  } else {
-    const h = u / HOUR_NS;
-    u -= h * HOUR_NS;
-    const m = u / 60_000_000_000n;
-    u -= m * 60_000_000_000n;
-    const s = fraction(u, 1_000_000_000n) + 's';
-    out = h > 0n ? `${h}h${m}m${s}` : m > 0n ? `${m}m${s}` : s;
-  }
-  return (neg ? '-' : '') + out;
-}
-
-function fraction(value: bigint, scale: bigint): string {
-  const whole = value / scale;
-  const rest = value % scale;
-  if (rest === 0n) return whole.toString();
-  const digits = scale.toString().length - 1;
-  return `${whole}.${rest.toString().padStart(digits, '0').replace(/0+$/, '')}`;
 }

@@ -2,6 +2,7 @@
 export * from './apply.js';
 export * from './commands.js';
 export * from './durations.js';
+export * from './maintenance.js';
 export * from './meta-data.js';
 export * from './snapshot.js';
 export { DEFAULT_POLICY_NAME } from './apply-schema.js';

@@ -37,11 +37,6 @@ export function findRetentionPolicy(data: MetaData, db: string, rp: string): Ret
   return d === undefined ? undefined : policyOf(d, rp);
 }
 
-/** Same as findRetentionPolicy: the policy `rp` of `db`, '' = the default; undefined when missing. */
-export function retentionPolicy(data: MetaData, db: string, rp: string): RetentionPolicyInfo | undefined {
-  return findRetentionPolicy(data, db, rp);
-}
-
 /** The policy `rp` of a database ('' = its default). */
 export function policyOf(db: DatabaseInfo, rp: string): RetentionPolicyInfo | undefined {
   const name = rp === '' ? db.defaultRetentionPolicy : rp;

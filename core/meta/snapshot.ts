@@ -10,6 +10,7 @@ import type {
   UserInfo,
 } from '../contracts/meta-store.js';
 import { TesseraError } from '../errors.js';
+import { PRIVILEGES } from './commands.js';
 import { deepFreeze } from './meta-data.js';
 
 const SNAPSHOT_VERSION = 1;
@@ -92,12 +93,10 @@ function cq(v: unknown): ContinuousQueryInfo {
   return { name: str(o.name, 'cq.name'), query: str(o.query, 'cq.query') };
 }
 
-const PRIVILEGES: readonly string[] = ['READ', 'WRITE', 'ALL', 'NO PRIVILEGES'];
-
 function user(v: unknown): UserInfo {
   const o = obj(v, 'user');
   const entries = Object.entries(obj(o.privileges, 'user.privileges'));
-  for (const [, p] of entries) if (typeof p !== 'string' || !PRIVILEGES.includes(p)) throw corrupt('bad privilege');
+  for (const [, p] of entries) if (typeof p !== 'string' || !(PRIVILEGES as readonly string[]).includes(p)) throw corrupt('bad privilege');
   // fromEntries defines own properties, so a database named "__proto__" stays an ordinary key.
   const privileges = Object.fromEntries(entries) as Record<string, Privilege>;
   return { name: str(o.name, 'user.name'), hash: str(o.hash, 'user.hash'), admin: bool(o.admin, 'user.admin'), privileges };

@@ -14,7 +14,6 @@ export {
   type TSDBStoreSuiteOptions,
 } from './suite-harness.js';
 export { tsdbStoreSuite } from './tsdb-store-suite.js';
-export {};
 export * from './conn-pool-suite.js';
 export * from './memory-transport.js';
 export * from './transport-suite.js';

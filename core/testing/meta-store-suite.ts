@@ -80,6 +80,7 @@ export function metaStoreSuite(options: MetaStoreSuiteOptions): void {
     const writes: [string, () => Promise<unknown>][] = [
       ['createShardGroupIfNotExists', () => store.createShardGroupIfNotExists('x', '', 0n)],
       ['deleteShardGroup', () => store.deleteShardGroup('x', '', 1)],
+      ['dropShard', () => store.dropShard(1)],
       ['createDatabase', () => store.createDatabase('x')],
       ['dropDatabase', () => store.dropDatabase('x')],
       ['createRetentionPolicy', () => store.createRetentionPolicy('x', { name: 'r', durationNs: H, replicaN: 1 }, false)],
@@ -213,6 +214,21 @@ export function metaStoreSuite(options: MetaStoreSuiteOptions): void {
     t.true(again.id > g.id);
     t.true(again.shards[0]!.id > g.shards[0]!.id);
     await rejectsWith(t, store.deleteShardGroup('db', 'autogen', 999), 'ERR_META_SHARD_GROUP_NOT_FOUND', 'shard group not found');
+  });
+
+  test(`${name}: DROP SHARD removes the shard; the last one soft-deletes its group; unknown IDs are fine`, async (t) => {
+    const { store } = await started();
+    await store.addNode('other:8088');
+    await store.createDatabase('db'); // RF 1 on 2 nodes: 2 shards per group
+    const g = await store.createShardGroupIfNotExists('db', '', T0);
+    t.is(g.shards.length, 2);
+    await store.dropShard(g.shards[0]!.id);
+    t.deepEqual(store.shardGroupsByTimeRange('db', '', T0, T0)[0]!.shards.map((s) => s.id), [g.shards[1]!.id]);
+    await store.dropShard(g.shards[1]!.id);
+    t.deepEqual(store.shardGroupsByTimeRange('db', '', T0, T0), []);
+    await store.dropShard(12345);
+    const again = await store.createShardGroupIfNotExists('db', '', T0);
+    t.true(again.id > g.id);
   });
 
   test(`${name}: continuous queries`, async (t) => {

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { MetaData, MetaStoreSupports } from '../../core/contracts/meta-store.js';
 import type { Logger } from '../../core/logger.js';
 import { applyCommand } from '../../core/meta/apply.js';
@@ -7,7 +7,7 @@ import { BaseMetaStore, type LoggedCommand } from '../../core/meta/base-meta-sto
 import { decodeCommand, encodeCommand } from '../../core/meta/commands.js';
 import { emptyMetaData } from '../../core/meta/meta-data.js';
 import { MetaLogFile } from './meta-log.js';
-import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
+import { readSnapshotFile, syncDir, writeSnapshotFile } from './snapshot-file.js';
 
 /** Options of MetaRaftStore. */
 export interface MetaRaftStoreOptions {
@@ -51,10 +51,13 @@ export class MetaRaftStore extends BaseMetaStore {
   }
 
   protected override async _open(): Promise<MetaData> {
-    await mkdir(this.dir, { recursive: true });
+    const created = await mkdir(this.dir, { recursive: true });
+    if (created !== undefined) await syncDir(dirname(this.dir));
     let data = (await readSnapshotFile(join(this.dir, META_SNAPSHOT_FILE))) ?? emptyMetaData();
     const { log, records } = await MetaLogFile.open(join(this.dir, META_LOG_FILE), this.logger);
     this.log = log;
+    // A newly created log file must survive a crash too: make its directory entry durable.
+    await syncDir(this.dir);
     let replayed = 0;
     for (const rec of records) {
       // Records at or below the snapshot's index were written before it (a crash between the snapshot

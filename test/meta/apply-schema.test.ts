@@ -157,3 +157,10 @@ test('setDefaultRetentionPolicy needs an existing policy', (t) => {
   t.is(step(data, { type: 'setDefaultRetentionPolicy', db: 'db', name: 'nope' }).error?.message, 'retention policy not found: nope');
   t.is(step(data, { type: 'setDefaultRetentionPolicy', db: 'x', name: 'autogen' }).error?.message, 'database not found: x');
 });
+
+test('CREATE DATABASE WITH: fields the statement leaves out match the existing default policy (1.6.7)', (t) => {
+  const data = run([...nodes(1), { type: 'createDatabase', name: 'x', rp: { name: '', durationNs: (2n * D).toString() } }]);
+  t.is(step(data, { type: 'createDatabase', name: 'x', rp: { name: '', replicaN: 1 } }).error, undefined);
+  t.is(step(data, { type: 'createDatabase', name: 'x', rp: { name: 'autogen' } }).error, undefined);
+  t.is(step(data, { type: 'createDatabase', name: 'x', rp: { name: '', durationNs: '0' } }).error?.code, 'ERR_META_RP_CONFLICT');
+});

@@ -184,3 +184,33 @@ test('findShardLocation and liveShardIds skip deleted groups', (t) => {
   t.is(findShardLocation(data, 99), undefined);
   t.deepEqual(liveShardIds(data), [3, 4]);
 });
+
+test('ALTER of replication or shard duration only affects groups created afterwards (InfluxDB #4212)', (t) => {
+  let data = run(dbWith(3, 1, 0n)); // infinite, RF 1 -> 3 shards of one owner, 7d groups
+  const first = group(data, iso('2000-01-03T00:00:00Z'));
+  data = run(
+    [{ type: 'alterRetentionPolicy', db: 'db', name: 'rp', update: { replicaN: 3, shardGroupDurationNs: D.toString() }, makeDefault: false }],
+    first.data,
+  );
+  const rp = findRetentionPolicy(data, 'db', 'rp')!;
+  t.deepEqual(rp.shardGroups[0], first.g, 'the existing group is untouched');
+  // a time inside the old 7d group still maps to it; a later time gets a 1d group with one 3-owner shard
+  t.is(shardGroupByTimestamp(data, 'db', 'rp', iso('2000-01-05T00:00:00Z'))?.id, first.g.id);
+  const next = group(data, iso('2000-01-20T05:00:00Z')).g;
+  t.is(next.endTime - next.startTime, D);
+  t.deepEqual(next.shards.map((s) => s.owners.length), [3]);
+});
+
+test('dropShard removes one shard; the last one soft-deletes the group (InfluxDB Data.DropShard)', (t) => {
+  let data = run(dbWith(2, 1)); // 2 shards per group
+  data = group(data, iso('2000-01-01T00:00:00Z')).data;
+  data = run([{ type: 'dropShard', id: 1, nowNs: '9' }], data);
+  let g = findRetentionPolicy(data, 'db', 'rp')!.shardGroups[0]!;
+  t.deepEqual(g.shards.map((s) => s.id), [2]);
+  t.is(g.deletedAt, undefined);
+  data = run([{ type: 'dropShard', id: 2, nowNs: '10' }, { type: 'dropShard', id: 77, nowNs: '11' }], data);
+  g = findRetentionPolicy(data, 'db', 'rp')!.shardGroups[0]!;
+  t.deepEqual(g.shards, []);
+  t.is(g.deletedAt, 10n);
+  t.is(data.maxShardId, 2, 'IDs are not given back');
+});

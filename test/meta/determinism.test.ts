@@ -44,6 +44,7 @@ const command: fc.Arbitrary<MetaCommand> = fc.oneof(
   fc.record({ type: fc.constant('createShardGroup' as const), db: name, rp: fc.constantFrom('', 'autogen', 'r1', 'r2'), timestampNs: times }),
   fc.record({ type: fc.constant('createShardGroup' as const), db: name, rp: fc.constantFrom('', 'r1'), timestampNs: times }),
   fc.record({ type: fc.constant('deleteShardGroup' as const), db: name, rp: fc.constantFrom('', 'r1'), id: fc.integer({ min: 1, max: 8 }), nowNs: times }),
+  fc.record({ type: fc.constant('dropShard' as const), id: fc.integer({ min: 1, max: 12 }), nowNs: times }),
   fc.record({ type: fc.constant('createContinuousQuery' as const), db: name, name, query: fc.constantFrom('q1', 'Q1', 'q2') }),
   fc.record({ type: fc.constant('dropContinuousQuery' as const), db: name, name }),
   fc.record({ type: fc.constant('createUser' as const), name, hash: fc.constantFrom('h1', 'h2'), admin: fc.boolean() }),

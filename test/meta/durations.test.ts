@@ -1,5 +1,5 @@
 import test from 'ava';
-import { defaultShardGroupDuration, formatGoDuration, normaliseShardGroupDuration, truncateGo } from '../../core/meta/index.js';
+import { defaultShardGroupDuration, normaliseShardGroupDuration, truncateGo } from '../../core/meta/index.js';
 import { D, H, iso } from './helpers.js';
 
 test('7-day truncation starts groups on Mondays (Go zero-time alignment, reference §5.2 vectors)', (t) => {
@@ -29,16 +29,4 @@ test('a user shard duration under 1h is raised to 1h; 0 means the default', (t) 
   t.is(normaliseShardGroupDuration(0n, 3n * D), D);
   t.is(normaliseShardGroupDuration(10n * 60_000_000_000n, 3n * D), H);
   t.is(normaliseShardGroupDuration(2n * D, 0n), 2n * D);
-});
-
-test('formatGoDuration prints as Go time.Duration.String', (t) => {
-  t.is(formatGoDuration(0n), '0s');
-  t.is(formatGoDuration(H), '1h0m0s');
-  t.is(formatGoDuration(7n * D), '168h0m0s');
-  t.is(formatGoDuration(52n * 7n * D), '8736h0m0s');
-  t.is(formatGoDuration(90_000_000_000n), '1m30s');
-  t.is(formatGoDuration(1_500_000_000n), '1.5s');
-  t.is(formatGoDuration(1_500_000n), '1.5ms');
-  t.is(formatGoDuration(2_000n), '2µs');
-  t.is(formatGoDuration(12n), '12ns');
 });

@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { appendFile, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,5 +109,44 @@ test('reset empties the log', async (t) => {
     t.is(log.byteSize, 0);
     await log.close();
     t.is((await stat(path)).size, 0);
+  });
+});
+
+test('property: any cut or flipped byte keeps exactly the records before the damage', async (t) => {
+  await withDir(async (dir) => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ minLength: 0, maxLength: 40 }), { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        fc.boolean(),
+        async (payloads, where, flip) => {
+          const path = join(dir, `p${run++}.log`);
+          const records = payloads.map((p, i) => ({ index: i + 1, payload: p }));
+          const { log } = await MetaLogFile.open(path, capture().logger);
+          await log.append(records);
+          await log.close();
+          const buf = await readFile(path);
+          const pos = where % buf.length;
+          if (flip) buf[pos] = buf[pos]! ^ 0x01;
+          await writeFile(path, flip ? buf : buf.subarray(0, pos));
+          // the record holding byte `pos` and everything after it are lost; the ones before survive
+          let end = 0;
+          let intact = 0;
+          for (const r of records) {
+            end += encodeLogRecord(r).length;
+            if (end > pos) break;
+            intact++;
+          }
+          const reopened = await MetaLogFile.open(path, capture().logger);
+          await reopened.log.close();
+          t.deepEqual(
+            reopened.records.map((r) => [r.index, Buffer.from(r.payload).toString('hex')]),
+            records.slice(0, intact).map((r) => [r.index, Buffer.from(r.payload).toString('hex')]),
+          );
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });

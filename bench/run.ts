@@ -1,0 +1,297 @@
+// npm run bench [-- part ...] [--hosts N] [--points N] [--runs N] [--query-runs N] [--no-influx] [--full]
+//
+// Parts: ingest, query, storage, codec, micro (default: all). Tessera and, when influxd is installed,
+// InfluxDB 1.x are measured in the same run, interleaved, on the same data; ratios are Tessera / InfluxDB
+// (min–median–max over runs). Results go to BENCHMARKS.md and bench/results.json.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Pool, request } from 'undici';
+import { devopsBatches } from './devops-data.js';
+import { pushBatches, timedQuery } from './load.js';
+import { dirBytes, influxdPath, type ServerUnderTest, startInfluxdb, startTessera } from './servers.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '../..');
+
+interface Options {
+  parts: string[];
+  hosts: number;
+  points: number;
+  runs: number;
+  queryRuns: number;
+  influx: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { parts: [], hosts: 100, points: 10_000, runs: 3, queryRuns: 15, influx: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const num = () => Number(argv[++i]);
+    if (a === '--hosts') o.hosts = num();
+    else if (a === '--points') o.points = num();
+    else if (a === '--runs') o.runs = num();
+    else if (a === '--query-runs') o.queryRuns = num();
+    else if (a === '--no-influx') o.influx = false;
+    else if (a === '--full') {
+      o.runs = 5;
+      o.queryRuns = 30;
+    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
+    else o.parts.push(a);
+  }
+  if (o.parts.length === 0) o.parts = ['ingest', 'query', 'storage', 'codec', 'micro'];
+  o.influx &&= influxdPath() !== undefined;
+  return o;
+}
+
+/** A figure measured per system over several runs. */
+type Samples = Record<string, { tessera: number[]; influxdb: number[]; unit: string; better: 'higher' | 'lower' }>;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function record(samples: Samples, name: string, system: ServerUnderTest['name'], value: number, unit: string, better: 'higher' | 'lower') {
+  samples[name] ??= { tessera: [], influxdb: [], unit, better };
+  samples[name]![system].push(value);
+}
+
+function log(text: string) {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
+}
+
+async function createDb(url: string) {
+  const r = await request(`${url}/query?q=${encodeURIComponent('CREATE DATABASE bench')}`, { method: 'POST' });
+  await r.body.dump();
+}
+
+/** The five standard queries over the DevOps data, with seeded random hosts and windows. */
+function standardQueries(o: Options, rand: () => number): Record<string, () => string> {
+  const t0 = 1451606400;
+  const span = o.points * 10;
+  const window = (len: number) => {
+    const start = t0 + Math.floor(rand() * Math.max(1, span - len));
+    return `time >= ${start}s AND time < ${start + len}s`;
+  };
+  const host = () => `host_${Math.floor(rand() * o.hosts)}`;
+  return {
+    'q1 max 1 host 1h by 1m': () => `SELECT max(usage_user) FROM cpu WHERE hostname = '${host()}' AND ${window(3600)} GROUP BY time(1m)`,
+    'q2 mean 5 fields 8 hosts 1h by 1m': () => {
+      const hosts = Array.from({ length: 8 }, () => `hostname = '${host()}'`).join(' OR ');
+      return `SELECT mean(usage_user), mean(usage_system), mean(usage_idle), mean(usage_nice), mean(usage_iowait) FROM cpu WHERE (${hosts}) AND ${window(3600)} GROUP BY time(1m)`;
+    },
+    'q3 last point per host': () => 'SELECT * FROM cpu GROUP BY hostname ORDER BY time DESC LIMIT 1',
+    'q4 count(*) all': () => 'SELECT count(*) FROM cpu',
+    'q5 mean all hosts 24h by 1h by host': () => `SELECT mean(usage_user) FROM cpu WHERE ${window(86_400)} GROUP BY time(1h), hostname`,
+  };
+}
+
+async function clientCeiling(batches: Buffer[], lines: number[], concurrency: number): Promise<number> {
+  const child = spawn(process.execPath, [path.join(HERE, 'sink.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /ready (\d+)/.exec(String(d));
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  try {
+    const r = await pushBatches(`http://127.0.0.1:${port}`, 'db=bench&precision=s', batches, lines, concurrency);
+    return r.pointsPerSecond;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function ingestAndQuery(o: Options, samples: Samples, notes: string[]) {
+  log(`generating ${o.hosts} hosts x ${o.points} points`);
+  const batches = [...devopsBatches({ hosts: o.hosts, points: o.points, batch: 5000, seed: 12345 })];
+  const lines = batches.map((b) => {
+    let n = 0;
+    for (let i = 0; i < b.length; i++) if (b[i] === 10) n++;
+    return n;
+  });
+  const totalPoints = lines.reduce((a, b) => a + b, 0);
+  const systems: ServerUnderTest['name'][] = o.influx ? ['tessera', 'influxdb'] : ['tessera'];
+  const start = (s: ServerUnderTest['name']) => (s === 'tessera' ? startTessera() : startInfluxdb());
+  const wantIngest = o.parts.includes('ingest');
+  const wantQuery = o.parts.includes('query');
+  let serverRate = 0;
+  // Concurrency 1 and 2 once; concurrency 4 `runs` times (the target figure), interleaving the systems.
+  const plan: number[] = wantIngest ? [1, 2, ...Array.from({ length: o.runs }, () => 4)] : Array.from({ length: o.runs }, () => 4);
+  let run = 0;
+  for (const c of plan) {
+    run++;
+    for (const sys of systems) {
+      const server = await start(sys);
+      try {
+        await createDb(server.url);
+        const cpu0 = server.cpuSeconds();
+        const r = await pushBatches(server.url, 'db=bench&precision=s', batches, lines, c);
+        const cpu = server.cpuSeconds() - cpu0;
+        if (r.failures) notes.push(`${sys} C=${c}: ${r.failures} failed batches (${r.firstError})`);
+        log(`${sys} ingest C=${c}: ${Math.round(r.pointsPerSecond)} points/s, ${((cpu / totalPoints) * 1e6).toFixed(2)} CPU-us/point`);
+        if (wantIngest) {
+          record(samples, `ingest C=${c} points/s`, sys, r.pointsPerSecond, 'points/s', 'higher');
+          if (c === 4) {
+            record(samples, 'ingest C=4 CPU per point', sys, (cpu / totalPoints) * 1e6, 'µs', 'lower');
+            record(samples, 'peak RSS while ingesting (C=4)', sys, server.peakRssBytes() / 2 ** 20, 'MiB', 'lower');
+          }
+        }
+        serverRate = Math.max(serverRate, r.pointsPerSecond);
+        if (wantQuery && c === 4) {
+          const rand = mulberry(run * 7919);
+          const qs = standardQueries(o, rand);
+          const pool = new Pool(server.url, { connections: 1 });
+          try {
+            for (const [name, make] of Object.entries(qs)) {
+              await timedQuery(pool, 'bench', make());
+              await timedQuery(pool, 'bench', make());
+              const times: number[] = [];
+              for (let i = 0; i < o.queryRuns; i++) times.push(await timedQuery(pool, 'bench', make()));
+              const m = median(times);
+              record(samples, `${name} (ms)`, sys, m, 'ms', 'lower');
+              log(`${sys} ${name}: median ${m.toFixed(2)} ms`);
+            }
+          } finally {
+            await pool.close();
+          }
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  const ceiling = await clientCeiling(batches, lines, 4);
+  notes.push(
+    `load client into a discarding sink: ${Math.round(ceiling)} points/s = ${(ceiling / serverRate).toFixed(1)}x the fastest server rate measured (must be >= 5x)`,
+  );
+}
+
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Bytes per value on disk after full compaction, Tessera (in-process tsdb-file) and InfluxDB (TSM files). */
+async function storagePart(o: Options, samples: Samples, notes: string[]) {
+  const mod = await importIfPresent('./storage.bench.js');
+  for (const decimals of [-1, 0]) {
+    const label = decimals < 0 ? 'full precision' : 'rounded to integers';
+    if (mod?.run) {
+      const r = await mod.run({ hosts: o.hosts, points: o.points, decimals: [decimals] });
+      const key = decimals < 0 ? 'full' : `decimals${decimals}`;
+      const bpv = r[`${key}.bytesPerValue`] ?? r[`${key}BytesPerValue`] ?? Object.entries(r).find(([k]) => k.startsWith(key) && /byte/i.test(k))?.[1];
+      if (bpv !== undefined) record(samples, `disk bytes/value (${label})`, 'tessera', bpv, 'B', 'lower');
+      log(`tessera storage ${label}: ${JSON.stringify(r)}`);
+    }
+    if (o.influx) {
+      const server = await startInfluxdb();
+      try {
+        await createDb(server.url);
+        const batches = [...devopsBatches({ hosts: o.hosts, points: o.points, batch: 5000, seed: 12345, decimals })];
+        await pushBatches(server.url, 'db=bench&precision=s', batches, batches.map(() => 5000), 4);
+        // Wait for the full compaction (cold after 5 s): the TSM byte count stops changing.
+        let last = -1;
+        let stable = 0;
+        const tsm = (f: string) => f.endsWith('.tsm');
+        for (let i = 0; i < 120 && stable < 4; i++) {
+          await new Promise((r) => setTimeout(r, 2000));
+          const b = await dirBytes(server.dataDir, tsm);
+          stable = b === last ? stable + 1 : 0;
+          last = b;
+        }
+        const values = o.hosts * o.points * 10;
+        record(samples, `disk bytes/value (${label})`, 'influxdb', last / values, 'B', 'lower');
+        log(`influxdb storage ${label}: ${(last / values).toFixed(3)} B/value`);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  if (!mod) notes.push('storage: bench/storage.bench.js not built');
+}
+
+async function importIfPresent(rel: string): Promise<Record<string, any> | undefined> {
+  const file = path.join(HERE, rel);
+  try {
+    await fs.access(file);
+  } catch {
+    return undefined;
+  }
+  return import(pathToFileURL(file).href);
+}
+
+/** Micro-benchmarks contributed by each area (line protocol, codec...): `run(options)` → figures. */
+async function microParts(o: Options, wanted: string[]): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  const files: Record<string, string> = { micro: './line-protocol.bench.js', codec: './codec.bench.js' };
+  for (const part of wanted) {
+    const mod = await importIfPresent(files[part]!);
+    if (!mod?.run) {
+      log(`${part}: ${files[part]} not present`);
+      continue;
+    }
+    log(`running ${part}`);
+    out[part] = await mod.run({ quick: o.runs < 5 });
+  }
+  return out;
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return '–';
+  if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US');
+  return x.toPrecision(3);
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const samples: Samples = {};
+  const notes: string[] = [];
+  const started = new Date();
+  if (o.parts.includes('ingest') || o.parts.includes('query')) await ingestAndQuery(o, samples, notes);
+  if (o.parts.includes('storage')) await storagePart(o, samples, notes);
+  const micro = await microParts(o, o.parts.filter((p) => p === 'micro' || p === 'codec'));
+
+  const rows = Object.entries(samples).map(([name, s]) => {
+    const tm = median(s.tessera);
+    const im = median(s.influxdb);
+    const ratios = s.influxdb.length && s.tessera.length ? s.tessera.map((t, i) => t / (s.influxdb[i] ?? im)) : [];
+    return { name, unit: s.unit, better: s.better, tessera: s.tessera, influxdb: s.influxdb, tesseraMedian: tm, influxdbMedian: im, ratios };
+  });
+  const cmd = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+  const md: string[] = [
+    '# Benchmarks',
+    '',
+    `Run ${started.toISOString()} on ${machine}.`,
+    `Command: \`${cmd}\`. Data: DevOps cpu, ${o.hosts} hosts × ${o.points} points (${fmt(o.hosts * o.points)} points, ${fmt(o.hosts * o.points * 10)} values), batches of 5,000 lines.`,
+    o.influx ? 'Reference: influxd (Debian package), fresh instance per run, interleaved with Tessera.' : 'influxd not installed or --no-influx: Tessera only.',
+    '',
+    '| figure | Tessera (median) | InfluxDB (median) | ratio T/I min–median–max | better |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((r) => {
+      const ratio = r.ratios.length ? `${fmt(Math.min(...r.ratios))} – ${fmt(median(r.ratios))} – ${fmt(Math.max(...r.ratios))}` : '–';
+      return `| ${r.name} | ${fmt(r.tesseraMedian)} ${r.unit} | ${fmt(r.influxdbMedian)} ${r.unit} | ${ratio} | ${r.better} |`;
+    }),
+    '',
+    ...Object.entries(micro).flatMap(([part, figures]) => [`## ${part}`, '', '| figure | value |', '| --- | --- |', ...Object.entries(figures).map(([k, v]) => `| ${k} | ${fmt(v)} |`), '']),
+    ...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),
+  ];
+  await fs.writeFile(path.join(REPO, 'BENCHMARKS.md'), `${md.join('\n')}\n`);
+  await fs.writeFile(path.join(REPO, 'bench', 'results.json'), `${JSON.stringify({ started, machine, command: cmd, options: o, rows, micro, notes }, null, 2)}\n`);
+  process.stdout.write(`${md.join('\n')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,210 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createGzip, type Gzip } from 'node:zlib';
+import { hasCode } from '../errors.js';
+import type { ExecuteOptions, QueryExecutor } from '../query/executor.js';
+import { CsvFormatter } from '../query/format-csv.js';
+import { formatJson, type QueryResponse } from '../query/format-json.js';
+import { mergeResult } from '../query/format-merge.js';
+import type { StatementResult } from '../query/result.js';
+import { FormValues, parseGoQuery, parseMultipart } from './go-form.js';
+import { ParamsError, parseBindParams } from './query-params.js';
+
+/** Rows per chunk when the request does not set chunk_size (InfluxDB's DefaultChunkSize). */
+export const DEFAULT_CHUNK_SIZE = 10000;
+const MAX_FORM_BYTES = 32 << 20;
+
+/** Renders responses in the format the request's Accept header picks (exact match, as 1.6.7). */
+interface ResponseFormatter {
+  readonly contentType: string;
+  write(resp: QueryResponse): string;
+}
+
+function pickFormatter(req: IncomingMessage, url: URL, epoch: string): ResponseFormatter {
+  const accept = req.headers.accept ?? '';
+  if (accept === 'application/csv' || accept === 'text/csv') {
+    const csv = new CsvFormatter(epoch);
+    return { contentType: 'text/csv', write: (r) => csv.write(r) };
+  }
+  // pretty is read from the URL only (InfluxDB reads r.URL.Query(), not the form).
+  const pretty = parseGoQuery(url.search.slice(1)).get('pretty') === 'true';
+  return { contentType: 'application/json', write: (r) => formatJson(r, { epoch, pretty }) };
+}
+
+/** A header value as Go writes it: UTF-8 bytes, CR/LF as spaces, cut at `max` bytes. */
+function headerText(msg: string, max: number): string {
+  const bytes = Buffer.from(msg, 'utf8').subarray(0, max);
+  return bytes.toString('latin1').replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, ' ');
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > MAX_FORM_BYTES) break;
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Form values (body first for urlencoded, URL first for multipart, as Go's ParseForm) and the `q` file. */
+async function readForm(req: IncomingMessage, url: URL): Promise<{ form: FormValues; qFile?: string }> {
+  const urlValues = parseGoQuery(url.search.slice(1));
+  const method = req.method ?? 'GET';
+  if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') return { form: urlValues };
+  const ct = (req.headers['content-type'] ?? '').toLowerCase();
+  if (ct.startsWith('application/x-www-form-urlencoded')) {
+    const body = await readBody(req);
+    const form = parseGoQuery(body.toString('utf8'));
+    form.addAll(urlValues);
+    return { form };
+  }
+  if (ct.startsWith('multipart/form-data')) {
+    const body = await readBody(req);
+    const parsed = parseMultipart(body, req.headers['content-type'] ?? '');
+    if (parsed === undefined) return { form: urlValues };
+    urlValues.addAll(parsed.values);
+    const file = parsed.files.get('q')?.[0];
+    return file === undefined ? { form: urlValues } : { form: urlValues, qFile: file.content.toString('utf8') };
+  }
+  return { form: urlValues };
+}
+
+class Output {
+  private readonly gzip: Gzip | undefined;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    readonly formatter: ResponseFormatter,
+  ) {
+    const ae = req.headers['accept-encoding'];
+    this.gzip = typeof ae === 'string' && ae.includes('gzip') ? createGzip() : undefined;
+  }
+
+  head(status: number, extra: Record<string, string> = {}): void {
+    this.res.setHeader('Content-Type', this.formatter.contentType);
+    for (const [k, v] of Object.entries(extra)) this.res.setHeader(k, v);
+    if (this.gzip !== undefined) {
+      this.res.setHeader('Content-Encoding', 'gzip');
+      this.gzip.pipe(this.res);
+    }
+    this.res.writeHead(status);
+    this.res.flushHeaders();
+  }
+
+  /** Writes and flushes one piece (a chunk reaches the client as soon as it is produced). */
+  async write(text: string): Promise<void> {
+    if (text === '') return;
+    const sink = this.gzip ?? this.res;
+    const ok = sink.write(text);
+    if (this.gzip !== undefined) await new Promise<void>((resolve) => this.gzip!.flush(() => resolve()));
+    else if (!ok) await new Promise<void>((resolve) => this.res.once('drain', resolve));
+  }
+
+  end(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.gzip !== undefined) {
+        this.res.once('finish', () => resolve());
+        this.res.once('close', () => resolve());
+        this.gzip.end();
+      } else this.res.end(() => resolve());
+    });
+  }
+
+  async error(status: number, message: string): Promise<void> {
+    this.head(status, { 'X-Influxdb-Error': headerText(message, 1024) });
+    await this.write(this.formatter.write({ error: message }));
+    await this.end();
+  }
+}
+
+/**
+ * Serves InfluxDB 1.x's `/query` (GET and POST): `q` from the URL, a urlencoded form body or a
+ * multipart file, `db`, `rp`, `epoch`, `pretty`, `chunked`, `chunk_size`, `params`, `async`; JSON or
+ * CSV (`Accept`), gzip when accepted. Parse and parameter errors are HTTP 400 with the error JSON and
+ * `X-Influxdb-Error`; statement errors are 200 with `results[i].error`, as InfluxDB 1.6.7 answers.
+ * The router adds X-Influxdb-Version/Build and handles CORS and other methods.
+ */
+export async function handleQuery(req: IncomingMessage, res: ServerResponse, url: URL, executor: Pick<QueryExecutor, 'execute'>): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'POST') {
+    res.setHeader('Allow', 'OPTIONS, GET, POST');
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.writeHead(405);
+    res.end('Method Not Allowed\n');
+    return;
+  }
+  const { form, qFile } = await readForm(req, url);
+  const epoch = form.get('epoch').trim();
+  const out = new Output(req, res, pickFormatter(req, url, epoch));
+
+  let text = form.get('q').trim();
+  if (text === '' && qFile !== undefined) text = qFile;
+  if (text === '') return out.error(400, 'missing required parameter "q"');
+
+  let params: Record<string, unknown> | undefined;
+  const rawParams = form.get('params');
+  if (rawParams !== '') {
+    try {
+      params = parseBindParams(rawParams);
+    } catch (err) {
+      if (err instanceof ParamsError) return out.error(400, err.message);
+      throw err;
+    }
+  }
+
+  const chunked = form.get('chunked') === 'true';
+  let chunkSize = DEFAULT_CHUNK_SIZE;
+  if (chunked) {
+    const n = /^[+-]?\d+$/.test(form.get('chunk_size')) ? Number(form.get('chunk_size')) : NaN;
+    if (Number.isSafeInteger(n) && n > 0) chunkSize = n;
+  }
+  const abort = new AbortController();
+  const options: ExecuteOptions = {
+    db: form.get('db'),
+    rp: form.get('rp'),
+    readOnly: req.method === 'GET',
+    chunkSize,
+    signal: abort.signal,
+  };
+  if (params !== undefined) options.params = params;
+
+  let results: AsyncIterable<StatementResult>;
+  try {
+    results = executor.execute(text, options);
+  } catch (err) {
+    if (hasCode(err, 'ERR_QUERY_PARSE')) return out.error(400, err.message);
+    throw err;
+  }
+
+  if (form.get('async') === 'true') {
+    void (async () => {
+      for await (const _ of results) {
+        // drained in the background, as InfluxDB's async mode
+      }
+    })().catch(() => undefined);
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+
+  const onClose = (): void => abort.abort();
+  res.once('close', onClose);
+  out.head(200);
+  const buffered: StatementResult[] = [];
+  try {
+    for await (const r of results) {
+      if (abort.signal.aborted) break;
+      if (chunked) await out.write(out.formatter.write({ results: [r] }));
+      else mergeResult(buffered, r);
+    }
+  } catch (err) {
+    // The executor reports statement failures as results; anything else still ends the body as JSON.
+    const r: StatementResult = { statement_id: buffered.length, error: (err as Error).message };
+    if (chunked) await out.write(out.formatter.write({ results: [r] }));
+    else mergeResult(buffered, r);
+  }
+  if (!chunked) await out.write(out.formatter.write({ results: buffered }));
+  res.off('close', onClose);
+  await out.end();
+}

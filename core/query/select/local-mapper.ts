@@ -1,0 +1,344 @@
+import type { Mapper, MapRequest } from '../../contracts/mapper.js';
+import type { FieldType } from '../../model/point.js';
+import type { SeriesInfo, ShardReader } from '../../contracts/tsdb-store.js';
+import { TesseraError } from '../../errors.js';
+import { walkExpr, type Expr } from '../ast.js';
+import type { Value } from '../result.js';
+import { compileRegex, mayMatch, matches } from './eval.js';
+import { Heap } from './heap.js';
+import {
+  SELECT_MAP_VERSION,
+  tagSetKey,
+  type AggRow,
+  type AggSpec,
+  type AuxRef,
+  type ChunkGroup,
+  type MeasurementSchema,
+  type PartialState,
+  type RawRow,
+  type SelectMapChunk,
+  type SelectMapRequest,
+} from './map-request.js';
+import { addPoint, addRange, addStats, newState } from './partials.js';
+import { SeriesRowCursor } from './series-rows.js';
+import { bucketStart } from './time-buckets.js';
+
+interface TagSetGroup {
+  key: string;
+  tags: string[];
+  series: SeriesInfo[];
+}
+
+/** Fields and tags resolution for one measurement in one shard. */
+class Resolver {
+  readonly fieldTypes: Map<string, FieldType>;
+  constructor(fields: ReadonlyArray<{ name: string; type: FieldType }>) {
+    this.fieldTypes = new Map(fields.map((f) => [f.name, f.type]));
+  }
+  /** Whether a VarRef names a field of this measurement (InfluxDB: a field wins unless cast to tag). */
+  isField(name: string, dataType: string): boolean {
+    if (dataType === 'tag') return false;
+    return this.fieldTypes.has(name);
+  }
+}
+
+function tagValue(series: SeriesInfo, key: string): string {
+  for (const [k, v] of series.tags) if (k === key) return v;
+  return '';
+}
+
+/** A tag as an output column: null when the series does not have it. */
+function tagColumn(series: SeriesInfo, key: string): string | null {
+  for (const [k, v] of series.tags) if (k === key) return v;
+  return null;
+}
+
+/** Field names a condition reads (excluding tags and time). */
+function conditionFields(cond: Expr | null, r: Resolver): string[] {
+  const out: string[] = [];
+  walkExpr(cond, (e) => {
+    if (e.kind === 'VarRef' && r.isField(e.name, e.dataType) && !out.includes(e.name)) out.push(e.name);
+  });
+  return out;
+}
+
+/**
+ * Core's mapper over a ShardReader: runs a SelectMapRequest on one shard and streams chunks of at
+ * most `chunkSize` rows. Aggregates use Block.stats without decoding when a block lies inside one
+ * bucket and the stats answer the partial; raw-value functions stream their points.
+ */
+export function createLocalMapper(reader: ShardReader, request: MapRequest, chunkSize: number): Mapper {
+  return new LocalMapper(reader, request as SelectMapRequest, Math.max(1, chunkSize));
+}
+
+class LocalMapper implements Mapper {
+  private groups: TagSetGroup[] = [];
+  private fieldNames: string[] = [];
+  private iter: Iterator<SelectMapChunk> | null = null;
+  private resolver = new Resolver([]);
+  private tmin = 0n;
+  private tmax = 0n;
+  private interval = 0n;
+  private offset = 0n;
+
+  constructor(
+    private readonly reader: ShardReader,
+    private readonly req: SelectMapRequest,
+    private readonly chunkSize: number,
+  ) {}
+
+  async open(): Promise<void> {
+    if (this.req.version !== SELECT_MAP_VERSION) {
+      throw new TesseraError('ERR_QUERY_EXECUTION', `unsupported map request version ${String(this.req.version)}`);
+    }
+    if (this.req.kind === 'schema') {
+      this.iter = this.schemaChunks();
+      return;
+    }
+    const m = this.req.measurement ?? '';
+    this.tmin = BigInt(this.req.tmin ?? '0');
+    this.tmax = BigInt(this.req.tmax ?? '0');
+    this.interval = BigInt(this.req.interval ?? '0');
+    this.offset = BigInt(this.req.offset ?? '0');
+    const fields = this.reader.fields(m);
+    this.resolver = new Resolver(fields);
+    this.fieldNames = fields.map((f) => f.name);
+    const cond = this.req.condition ?? null;
+    const dims = this.req.dimensions ?? [];
+    const byKey = new Map<string, TagSetGroup>();
+    for (const s of this.reader.series(m)) {
+      const ok = mayMatch(cond, (name, dataType) => {
+        if (this.resolver.isField(name, dataType)) return undefined;
+        return tagValue(s, name);
+      });
+      if (!ok) continue;
+      const tags = dims.map((d) => tagValue(s, d));
+      const key = tagSetKey(tags);
+      let g = byKey.get(key);
+      if (g === undefined) {
+        g = { key, tags, series: [] };
+        byKey.set(key, g);
+      }
+      g.series.push(s);
+    }
+    this.groups = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // Descending time order also lists the tag sets in descending order (InfluxDB 1.x).
+    if (this.req.ascending === false) this.groups.reverse();
+    this.iter = this.dataChunks();
+  }
+
+  tagSets(): string[] {
+    return this.groups.map((g) => g.key);
+  }
+
+  fields(): string[] {
+    return this.fieldNames;
+  }
+
+  async nextChunk(): Promise<SelectMapChunk | null> {
+    if (this.iter === null) return null;
+    const r = this.iter.next();
+    if (r.done === true) {
+      this.iter = null;
+      return null;
+    }
+    return r.value;
+  }
+
+  async close(): Promise<void> {
+    this.iter = null;
+    this.groups = [];
+  }
+
+  private *schemaChunks(): Iterator<SelectMapChunk> {
+    const names = new Set(this.req.names ?? []);
+    const patterns = (this.req.patterns ?? []).map((p) => compileRegex(p));
+    const out: MeasurementSchema[] = [];
+    for (const m of this.reader.measurements()) {
+      if (!names.has(m) && !patterns.some((p) => p.test(m))) continue;
+      const tagKeys = new Set<string>();
+      for (const s of this.reader.series(m)) for (const [k] of s.tags) tagKeys.add(k);
+      out.push({
+        name: m,
+        fields: this.reader.fields(m).map((f) => [f.name, f.type] as const),
+        tagKeys: [...tagKeys].sort(),
+      });
+    }
+    yield { schema: out };
+  }
+
+  private *dataChunks(): Iterator<SelectMapChunk> {
+    let groups: ChunkGroup[] = [];
+    let rows = 0;
+    for (const g of this.groups) {
+      let current: (RawRow | AggRow)[] = [];
+      groups.push({ key: g.key, tags: g.tags, rows: current as RawRow[] });
+      const source = this.req.aggregates == null ? this.rawRows(g) : this.aggRows(g);
+      for (const row of source) {
+        current.push(row);
+        rows++;
+        if (rows >= this.chunkSize) {
+          yield { groups };
+          current = [];
+          groups = [{ key: g.key, tags: g.tags, rows: current as RawRow[] }];
+          rows = 0;
+        }
+      }
+    }
+    groups = groups.filter((g) => g.rows.length > 0);
+    if (groups.length > 0) yield { groups };
+  }
+
+  /** Fields to read per series in row mode, and how to find each column / aux value in a row. */
+  private rowFields(refs: readonly AuxRef[], extra: readonly string[]): string[] {
+    const cond = this.req.condition ?? null;
+    const out: string[] = [];
+    const add = (f: string): void => {
+      if (this.resolver.fieldTypes.has(f) && !out.includes(f)) out.push(f);
+    };
+    for (const r of refs) if (r.kind === 'field') add(r.name);
+    for (const f of extra) add(f);
+    for (const f of conditionFields(cond, this.resolver)) add(f);
+    return out;
+  }
+
+  /** Raw rows of a tag set: every series' points merged by time (ties in series order). */
+  private *rawRows(g: TagSetGroup): Generator<RawRow> {
+    const cols = this.req.columns ?? [];
+    const fields = this.rowFields(cols, []);
+    const asc = this.req.ascending !== false;
+    const cond = this.req.condition ?? null;
+    const condFieldsUsed = conditionFields(cond, this.resolver).length > 0;
+    const fieldIdx = cols.map((c) => (c.kind === 'field' ? fields.indexOf(c.name) : -1));
+    const anyFieldCol = fieldIdx.some((i) => i >= 0);
+    if (!anyFieldCol) return;
+    interface Head {
+      cur: SeriesRowCursor;
+      idx: number;
+      s: SeriesInfo;
+    }
+    const heap = new Heap<Head>((a, b) => (a.cur.t === b.cur.t ? a.idx < b.idx : asc ? a.cur.t < b.cur.t : a.cur.t > b.cur.t));
+    g.series.forEach((s, idx) => {
+      const cur = new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc);
+      if (cur.next()) heap.push({ cur, idx, s });
+    });
+    for (;;) {
+      const h = heap.peek();
+      if (h === undefined) return;
+      const { cur, s } = h;
+      const vals = cur.values;
+      let keep = true;
+      if (cond !== null && condFieldsUsed) {
+        keep = matches(cond, (name, dataType) => {
+          if (this.resolver.isField(name, dataType)) {
+            const i = fields.indexOf(name);
+            return i < 0 ? null : (vals[i] as Value);
+          }
+          return tagValue(s, name);
+        });
+      }
+      if (keep) {
+        const row: RawRow = [cur.t];
+        let anyValue = false;
+        for (let c = 0; c < cols.length; c++) {
+          const i = fieldIdx[c] as number;
+          if (i >= 0) {
+            const v = vals[i] as Value;
+            if (v !== null) anyValue = true;
+            row.push(v);
+          } else row.push((cols[c] as AuxRef).kind === 'tag' ? tagColumn(s, (cols[c] as AuxRef).name) : null);
+        }
+        if (anyValue) yield row;
+      }
+      if (cur.next()) heap.fixTop();
+      else heap.pop();
+    }
+  }
+
+  /** Partial aggregates of a tag set, per bucket, in bucket order. Memory: one state row per bucket. */
+  private *aggRows(g: TagSetGroup): Generator<AggRow> {
+    const specs = this.req.aggregates as readonly AggSpec[];
+    const cond = this.req.condition ?? null;
+    const buckets = new Map<bigint, PartialState[]>();
+    const stateAt = (b: bigint): PartialState[] => {
+      let st = buckets.get(b);
+      if (st === undefined) {
+        st = specs.map((sp) => newState(sp.op));
+        buckets.set(b, st);
+      }
+      return st;
+    };
+    const rowMode = conditionFields(cond, this.resolver).length > 0 || specs.some((s) => s.aux.length > 0);
+    if (rowMode) this.aggregateRows(g, specs, stateAt);
+    else {
+      specs.forEach((spec, si) => {
+        if (!this.resolver.fieldTypes.has(spec.field)) return;
+        for (const s of g.series) this.aggregateField(s.key, spec, si, stateAt);
+      });
+    }
+    const keys = [...buckets.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (this.req.ascending === false) keys.reverse();
+    for (const k of keys) yield [k, buckets.get(k) as PartialState[]];
+  }
+
+  private bucketOf(t: bigint): bigint {
+    return this.interval > 0n ? bucketStart(t, this.interval, this.offset) : this.tmin;
+  }
+
+  /** One field of one series into the bucket states, using block stats where they suffice. */
+  private aggregateField(key: string, spec: AggSpec, si: number, stateAt: (b: bigint) => PartialState[]): void {
+    for (const block of this.reader.scan(key, spec.field, this.tmin, this.tmax)) {
+      if (block.count === 0) continue;
+      const b0 = this.bucketOf(block.minTime);
+      if (block.stats !== undefined && b0 === this.bucketOf(block.maxTime)) {
+        if (addStats(stateAt(b0)[si] as PartialState, spec, block.stats, block.minTime, block.maxTime)) continue;
+      }
+      const { times, values } = block.decode();
+      const n = times.length;
+      let i = 0;
+      while (i < n) {
+        const b = this.bucketOf(times[i] as bigint);
+        let j = i + 1;
+        if (this.interval > 0n) {
+          const end = b + this.interval;
+          while (j < n && (times[j] as bigint) < end) j++;
+        } else j = n;
+        addRange(stateAt(b)[si] as PartialState, spec.op, times, values, i, j);
+        i = j;
+      }
+    }
+  }
+
+  /** Row mode: fields joined by time per series, the condition checked per row, aux values carried. */
+  private aggregateRows(g: TagSetGroup, specs: readonly AggSpec[], stateAt: (b: bigint) => PartialState[]): void {
+    const cond = this.req.condition ?? null;
+    const auxAll: AuxRef[] = specs.flatMap((s) => [...s.aux]);
+    const fields = this.rowFields(auxAll, specs.map((s) => s.field));
+    const specIdx = specs.map((s) => fields.indexOf(s.field));
+    for (const s of g.series) {
+      const cur = new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, true);
+      const vals = cur.values;
+      const get = (name: string, dataType: string): Value => {
+        if (this.resolver.isField(name, dataType)) {
+          const i = fields.indexOf(name);
+          return i < 0 ? null : (vals[i] as Value);
+        }
+        return tagValue(s, name);
+      };
+      while (cur.next()) {
+        if (cond !== null && !matches(cond, get)) continue;
+        let st: PartialState[] | null = null;
+        for (let k = 0; k < specs.length; k++) {
+          const fi = specIdx[k] as number;
+          if (fi < 0) continue;
+          const v = vals[fi] as Value;
+          if (v === null) continue;
+          if (st === null) st = stateAt(this.bucketOf(cur.t));
+          const spec = specs[k] as AggSpec;
+          const aux = spec.aux.length === 0 ? null : spec.aux.map((a) => (a.kind === 'tag' ? tagColumn(s, a.name) : get(a.name, 'field')));
+          addPoint(st[k] as PartialState, spec.op, cur.t, v, aux);
+        }
+      }
+    }
+  }
+}

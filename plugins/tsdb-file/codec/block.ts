@@ -1,0 +1,118 @@
+/**
+ * One compressed block: the times and values of up to ~1000 points of one series field.
+ * Layout: u8 type | u32 count | u32 timesLength | times | values | u32 CRC-32 of all preceding bytes.
+ */
+import { crc32 } from 'node:zlib';
+import type { BlockStats, BlockValues, FieldType } from '../../../core/index.js';
+import { decodeBooleans, encodeBooleans } from './booleans.js';
+import { decodeFloats, encodeFloats } from './floats.js';
+import { decodeIntegers, encodeIntegers } from './integers.js';
+import { decodeStrings, encodeStrings } from './strings.js';
+import { decodeTimes, encodeTimes } from './timestamps.js';
+
+/** Numeric code of each field type in files. */
+export const TYPE_CODES: Readonly<Record<FieldType, number>> = { float: 0, integer: 1, string: 2, boolean: 3 };
+/** Field type of each numeric code. */
+export const TYPE_NAMES: readonly FieldType[] = ['float', 'integer', 'string', 'boolean'];
+
+/** Header bytes before the times. */
+export const BLOCK_HEADER = 9;
+
+/** Encodes `n` points starting at `start` into one block (with its CRC). */
+export function encodeBlock(
+  type: FieldType,
+  times: BigInt64Array,
+  values: BlockValues,
+  start: number,
+  n: number,
+): Uint8Array {
+  const t = encodeTimes(times, start, n);
+  let v: Uint8Array;
+  switch (type) {
+    case 'float':
+      v = encodeFloats(values as Float64Array, start, n);
+      break;
+    case 'integer':
+      v = encodeIntegers(values as BigInt64Array, start, n);
+      break;
+    case 'string':
+      v = encodeStrings(values as string[], start, n);
+      break;
+    default:
+      v = encodeBooleans(values as boolean[], start, n);
+  }
+  const out = Buffer.allocUnsafe(BLOCK_HEADER + t.length + v.length + 4);
+  out[0] = TYPE_CODES[type];
+  out.writeUInt32LE(n, 1);
+  out.writeUInt32LE(t.length, 5);
+  out.set(t, BLOCK_HEADER);
+  out.set(v, BLOCK_HEADER + t.length);
+  out.writeUInt32LE(crc32(out.subarray(0, out.length - 4)), out.length - 4);
+  return out;
+}
+
+/** True when the block's CRC matches. */
+export function blockIntact(buf: Uint8Array): boolean {
+  if (buf.length < BLOCK_HEADER + 4) return false;
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+  return crc32(b.subarray(0, b.length - 4)) === b.readUInt32LE(b.length - 4);
+}
+
+/** Decodes a block (CRC checked: throws RangeError when damaged). */
+export function decodeBlock(buf: Uint8Array): { type: FieldType; times: BigInt64Array; values: BlockValues } {
+  if (!blockIntact(buf)) throw new RangeError('block checksum mismatch');
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+  const type = TYPE_NAMES[b[0]!];
+  if (type === undefined) throw new RangeError(`unknown block type ${b[0]}`);
+  const n = b.readUInt32LE(1);
+  const tlen = b.readUInt32LE(5);
+  const times = decodeTimes(b.subarray(BLOCK_HEADER, BLOCK_HEADER + tlen), n);
+  const vbuf = b.subarray(BLOCK_HEADER + tlen, b.length - 4);
+  let values: BlockValues;
+  switch (type) {
+    case 'float':
+      values = decodeFloats(vbuf, n);
+      break;
+    case 'integer':
+      values = decodeIntegers(vbuf, n);
+      break;
+    case 'string':
+      values = decodeStrings(vbuf, n);
+      break;
+    default:
+      values = decodeBooleans(vbuf, n);
+  }
+  return { type, times, values };
+}
+
+/** Statistics of values[start..start+n) for numeric types; undefined otherwise or when n = 0. */
+export function computeStats(type: FieldType, values: BlockValues, start: number, n: number): BlockStats | undefined {
+  if (n === 0) return undefined;
+  if (type === 'float') {
+    const v = values as Float64Array;
+    let min = v[start]!;
+    let max = min;
+    let sum = 0;
+    for (let i = start; i < start + n; i++) {
+      const x = v[i]!;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      sum += x;
+    }
+    return { count: n, min, max, sum, first: v[start]!, last: v[start + n - 1]! };
+  }
+  if (type === 'integer') {
+    const v = values as BigInt64Array;
+    let min = v[start]!;
+    let max = min;
+    let sum = 0n;
+    for (let i = start; i < start + n; i++) {
+      const x = v[i]!;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      sum += x;
+    }
+    return { count: n, min, max, sum, first: v[start]!, last: v[start + n - 1]! };
+  }
+  return undefined;
+}

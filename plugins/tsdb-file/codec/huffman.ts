@@ -1,0 +1,150 @@
+/**
+ * Canonical Huffman codes over a small alphabet (< 256 symbols), built per block from symbol counts.
+ * A block with a single distinct symbol gets a zero-length code (its values cost no bits).
+ */
+import type { BitReader, BitWriter } from './bits.js';
+
+/** Longest code we emit; longer trees are flattened by halving counts. */
+export const MAX_CODE_LENGTH = 15;
+
+/** Code lengths for each symbol (0 = unused), from symbol counts. */
+export function codeLengths(counts: ArrayLike<number>): Uint8Array {
+  const n = counts.length;
+  const lengths = new Uint8Array(n);
+  let freq = Array.from(counts);
+  for (;;) {
+    const used: number[] = [];
+    for (let s = 0; s < n; s++) if (freq[s]! > 0) used.push(s);
+    if (used.length === 0) return lengths;
+    if (used.length === 1) {
+      lengths[used[0]!] = 0;
+      return lengths;
+    }
+    // Nodes: leaves 0..used-1, internal after. Simple O(k^2) merge is fine for k < 100.
+    const weight: number[] = used.map((s) => freq[s]!);
+    const parent: number[] = new Array(used.length).fill(-1);
+    const active: number[] = used.map((_, i) => i);
+    while (active.length > 1) {
+      active.sort((a, b) => weight[a]! - weight[b]! || a - b);
+      const a = active.shift()!;
+      const b = active.shift()!;
+      const node = weight.length;
+      weight.push(weight[a]! + weight[b]!);
+      parent.push(-1);
+      parent[a] = node;
+      parent[b] = node;
+      active.push(node);
+    }
+    let maxLen = 0;
+    for (let i = 0; i < used.length; i++) {
+      let d = 0;
+      for (let p = parent[i]!; p !== -1; p = parent[p]!) d++;
+      lengths[used[i]!] = d;
+      if (d > maxLen) maxLen = d;
+    }
+    if (maxLen <= MAX_CODE_LENGTH) return lengths;
+    freq = freq.map((f) => (f > 0 ? (f >> 1) | 1 : 0));
+    lengths.fill(0);
+  }
+}
+
+/** Encoder side of a canonical code. */
+export interface HuffmanEncoder {
+  readonly codes: Uint32Array;
+  readonly lengths: Uint8Array;
+}
+
+/** Decoder side of a canonical code. */
+export interface HuffmanDecoder {
+  /** Number of codes of each length 0..MAX. */
+  readonly countByLength: Uint16Array;
+  /** Symbols ordered by (length, symbol). */
+  readonly sorted: Uint16Array;
+  /** The symbol when the code is zero-length (single symbol), else -1. */
+  readonly single: number;
+}
+
+/** Canonical codes for the given lengths. */
+export function buildEncoder(lengths: Uint8Array): HuffmanEncoder {
+  const codes = new Uint32Array(lengths.length);
+  const blCount = new Uint16Array(MAX_CODE_LENGTH + 1);
+  for (const l of lengths) if (l > 0) blCount[l]!++;
+  const next = new Uint32Array(MAX_CODE_LENGTH + 2);
+  let code = 0;
+  for (let bits = 1; bits <= MAX_CODE_LENGTH; bits++) {
+    next[bits] = code;
+    code = (code + blCount[bits]!) << 1;
+  }
+  for (let s = 0; s < lengths.length; s++) {
+    const l = lengths[s]!;
+    if (l > 0) codes[s] = next[l]!++;
+  }
+  return { codes, lengths };
+}
+
+/** Decoder tables for the given lengths. */
+export function buildDecoder(lengths: Uint8Array): HuffmanDecoder {
+  const countByLength = new Uint16Array(MAX_CODE_LENGTH + 1);
+  const sorted: number[] = [];
+  let single = -1;
+  let used = 0;
+  for (let s = 0; s < lengths.length; s++) if (lengths[s]! > 0) used++;
+  for (let l = 1; l <= MAX_CODE_LENGTH; l++) {
+    for (let s = 0; s < lengths.length; s++) {
+      if (lengths[s] === l) {
+        countByLength[l]!++;
+        sorted.push(s);
+      }
+    }
+  }
+  if (used === 0) single = -2;
+  return { countByLength, sorted: Uint16Array.from(sorted), single };
+}
+
+/**
+ * Writes the code table: 8 bits symbol count k, then k × (8 bits symbol, 4 bits length).
+ * A single-symbol table is written as k = 1 with length 0.
+ */
+export function writeTable(w: BitWriter, lengths: Uint8Array, counts: ArrayLike<number>): void {
+  const present: number[] = [];
+  for (let s = 0; s < lengths.length; s++) if (counts[s]! > 0) present.push(s);
+  w.write32(present.length, 8);
+  for (const s of present) {
+    w.write32(s, 8);
+    w.write32(lengths[s]!, 4);
+  }
+}
+
+/** Reads a table written by writeTable; returns the decoder. */
+export function readTable(r: BitReader, alphabetSize: number): HuffmanDecoder {
+  const k = r.read32(8);
+  const lengths = new Uint8Array(alphabetSize);
+  let single = -1;
+  for (let i = 0; i < k; i++) {
+    const s = r.read32(8);
+    const l = r.read32(4);
+    if (s < alphabetSize) lengths[s] = l;
+    if (k === 1) single = s;
+  }
+  const dec = buildDecoder(lengths);
+  return k === 1 ? { ...dec, single } : dec;
+}
+
+/** Decodes one symbol; returns -1 on an invalid code. */
+export function decodeSymbol(r: BitReader, d: HuffmanDecoder): number {
+  if (d.single >= 0) return d.single;
+  let code = 0;
+  let first = 0;
+  let index = 0;
+  const counts = d.countByLength;
+  for (let len = 1; len <= MAX_CODE_LENGTH; len++) {
+    code |= r.bit();
+    const count = counts[len]!;
+    if (code - first < count) return d.sorted[index + code - first]!;
+    index += count;
+    first += count;
+    first <<= 1;
+    code <<= 1;
+  }
+  return -1;
+}

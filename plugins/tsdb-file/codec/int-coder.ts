@@ -1,0 +1,138 @@
+/**
+ * Entropy coder for streams of non-negative integers (zig-zag encoded deltas, usually), per block:
+ * small values (< 16) are one Huffman symbol each; larger ones are a symbol for their bit length plus
+ * the bits below the leading one; anything that does not fit 53 bits is an escape symbol plus 64 raw
+ * bits; runs of 8 or more zeros are one symbol plus their length. The Huffman table is built from the
+ * block's own symbol counts, so a block of equal deltas costs only its table.
+ */
+import { BitReader, BitWriter } from './bits.js';
+import { buildEncoder, codeLengths, decodeSymbol, readTable, writeTable } from './huffman.js';
+
+const SMALL = 16;
+/** Symbol for bit length b (5..53) is b + 11 (16..64). */
+const LEN_BASE = 11;
+const ESCAPE = 65;
+/** A run of at least MIN_RUN zeros: 5 bits bit length, then the bits below the leading one. */
+const ZERO_RUN = 66;
+const ALPHABET = 67;
+const MIN_RUN = 16;
+
+/** Marker in a zig-zag stream meaning "take the next raw 64-bit pair instead". */
+export const RAW = -1;
+
+function bitLength(z: number): number {
+  // z >= 16 and < 2^53
+  if (z < 0x1_0000_0000) return 32 - Math.clz32(z);
+  return 64 - Math.clz32(Math.floor(z / 0x1_0000_0000));
+}
+
+function symbolOf(z: number): number {
+  if (z === RAW) return ESCAPE;
+  if (z < SMALL) return z;
+  return bitLength(z) + LEN_BASE;
+}
+
+/**
+ * Encodes `zz[0..n)` (each a non-negative integer < 2^53 or RAW); raw entries take consecutive (hi, lo)
+ * pairs from `raw`. Writes into `w`.
+ */
+export function encodeInts(w: BitWriter, zz: ArrayLike<number>, n: number, raw?: ArrayLike<number>): void {
+  const counts = new Uint32Array(ALPHABET);
+  // symbols, with zero runs collapsed: runLen[i] > 0 marks a ZERO_RUN item covering runLen[i] values
+  const syms = new Uint8Array(n);
+  const runLen = new Uint32Array(n);
+  let m = 0;
+  for (let i = 0; i < n; ) {
+    if (zz[i] === 0) {
+      let j = i + 1;
+      while (j < n && zz[j] === 0) j++;
+      if (j - i >= MIN_RUN) {
+        syms[m] = ZERO_RUN;
+        runLen[m++] = j - i;
+        counts[ZERO_RUN]!++;
+        i = j;
+        continue;
+      }
+    }
+    const s = symbolOf(zz[i]!);
+    syms[m] = s;
+    runLen[m++] = 0;
+    counts[s]!++;
+    i++;
+  }
+  const lengths = codeLengths(counts);
+  writeTable(w, lengths, counts);
+  const enc = buildEncoder(lengths);
+  const codes = enc.codes;
+  let ri = 0;
+  let vi = 0;
+  for (let k = 0; k < m; k++) {
+    const s = syms[k]!;
+    w.write32(codes[s]!, lengths[s]!);
+    if (s === ZERO_RUN) {
+      const len = runLen[k]!;
+      const b = 32 - Math.clz32(len);
+      w.write32(b, 5);
+      w.write32(len - 2 ** (b - 1), b - 1);
+      vi += len;
+      continue;
+    }
+    const z = zz[vi++]!;
+    if (s < SMALL) continue;
+    if (s === ESCAPE) {
+      w.write32(raw![ri++]! >>> 0, 32);
+      w.write32(raw![ri++]! >>> 0, 32);
+      continue;
+    }
+    const b = s - LEN_BASE;
+    // bits below the leading one
+    w.write(z - 2 ** (b - 1), b - 1);
+  }
+}
+
+/** Result of decodeInts: zig-zag values (RAW for escapes) and the raw pairs in order. */
+export interface DecodedInts {
+  readonly zz: Float64Array;
+  readonly raw: Uint32Array;
+}
+
+/** Decodes `n` values written by encodeInts. Throws on an invalid code. */
+export function decodeInts(r: BitReader, n: number): DecodedInts {
+  const dec = readTable(r, ALPHABET);
+  const zz = new Float64Array(n);
+  const raws: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = decodeSymbol(r, dec);
+    if (s < 0) throw new RangeError('invalid code');
+    if (s === ZERO_RUN) {
+      const b = r.read32(5);
+      if (b === 0) throw new RangeError('invalid run');
+      const len = 2 ** (b - 1) + r.read32(b - 1);
+      if (i + len > n) throw new RangeError('run past end');
+      i += len - 1; // zz is zero-filled
+      continue;
+    }
+    if (s < SMALL) {
+      zz[i] = s;
+    } else if (s === ESCAPE) {
+      zz[i] = RAW;
+      raws.push(r.read32(32), r.read32(32));
+    } else {
+      const b = s - LEN_BASE;
+      zz[i] = 2 ** (b - 1) + r.read(b - 1);
+    }
+  }
+  return { zz, raw: Uint32Array.from(raws) };
+}
+
+/** Zig-zag of a safe integer with |d| < 2^52. */
+export function zigzag(d: number): number {
+  return d >= 0 ? d * 2 : -d * 2 - 1;
+}
+
+/** Inverse of zigzag. */
+export function unzigzag(z: number): number {
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+}
+
+export { BitReader, BitWriter };

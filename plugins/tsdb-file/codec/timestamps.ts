@@ -1,0 +1,103 @@
+/**
+ * Timestamp codec for an ascending BigInt64Array run. Mode 0 (run length): first time + one constant
+ * delta, 17 bytes for any count (regular series). Mode 1: first time + delta-of-delta, zig-zag and
+ * Huffman coded (int-coder), with raw 64-bit deltas where a delta does not fit 52 bits.
+ */
+import { BitReader, BitWriter } from './bits.js';
+import { decodeInts, encodeInts, RAW, unzigzag, zigzag } from './int-coder.js';
+
+const SAFE = 2n ** 51n;
+const M32 = 0xffff_ffffn;
+
+/** Encodes times[start..start+n). */
+export function encodeTimes(times: BigInt64Array, start: number, n: number): Uint8Array {
+  const w = new BitWriter(32 + n);
+  if (n <= 2 || isRegular(times, start, n)) {
+    w.write32(0, 8);
+    writeI64(w, n > 0 ? times[start]! : 0n);
+    writeI64(w, n > 1 ? times[start + 1]! - times[start]! : 0n);
+    return w.finish();
+  }
+  w.write32(1, 8);
+  writeI64(w, times[start]!);
+  const zz = new Float64Array(n - 1);
+  const raw: number[] = [];
+  let prevDelta = 0;
+  let prevSafe = true;
+  for (let i = 1; i < n; i++) {
+    const delta = times[start + i]! - times[start + i - 1]!;
+    if (delta < SAFE && delta > -SAFE && prevSafe) {
+      const d = Number(delta);
+      const dod = d - prevDelta;
+      if (dod < 2 ** 51 && dod > -(2 ** 51)) {
+        zz[i - 1] = zigzag(dod);
+        prevDelta = d;
+        continue;
+      }
+    }
+    zz[i - 1] = RAW;
+    const u = BigInt.asUintN(64, delta);
+    raw.push(Number(u >> 32n), Number(u & M32));
+    prevSafe = delta < SAFE && delta > -SAFE;
+    prevDelta = prevSafe ? Number(delta) : 0;
+  }
+  encodeInts(w, zz, n - 1, raw);
+  return w.finish();
+}
+
+function isRegular(times: BigInt64Array, start: number, n: number): boolean {
+  const d = times[start + 1]! - times[start]!;
+  for (let i = start + 2; i < start + n; i++) if (times[i]! - times[i - 1]! !== d) return false;
+  return true;
+}
+
+function writeI64(w: BitWriter, v: bigint): void {
+  const u = BigInt.asUintN(64, v);
+  w.write32(Number(u >> 32n), 32);
+  w.write32(Number(u & M32), 32);
+}
+
+function readI64(r: BitReader): bigint {
+  const hi = r.read32(32);
+  const lo = r.read32(32);
+  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+}
+
+/** Decodes `n` times. */
+export function decodeTimes(buf: Uint8Array, n: number): BigInt64Array {
+  const r = new BitReader(buf);
+  const mode = r.read32(8);
+  const out = new BigInt64Array(n);
+  if (n === 0) return out;
+  if (mode === 0) {
+    const first = readI64(r);
+    const delta = readI64(r);
+    let t = first;
+    for (let i = 0; i < n; i++) {
+      out[i] = t;
+      t += delta;
+    }
+    return out;
+  }
+  if (mode !== 1) throw new RangeError(`unknown time mode ${mode}`);
+  let t = readI64(r);
+  out[0] = t;
+  const { zz, raw } = decodeInts(r, n - 1);
+  let prevDelta = 0;
+  let ri = 0;
+  for (let i = 1; i < n; i++) {
+    const z = zz[i - 1]!;
+    let delta: bigint;
+    if (z === RAW) {
+      delta = BigInt.asIntN(64, (BigInt(raw[ri]!) << 32n) | BigInt(raw[ri + 1]!));
+      ri += 2;
+      prevDelta = delta < SAFE && delta > -SAFE ? Number(delta) : 0;
+    } else {
+      prevDelta += unzigzag(z);
+      delta = BigInt(prevDelta);
+    }
+    t += delta;
+    out[i] = t;
+  }
+  return out;
+}

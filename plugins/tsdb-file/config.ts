@@ -1,0 +1,27 @@
+import { type ConfigProblem, parseSection, type SectionValue } from '../../core/index.js';
+
+/** The `[tsdb-file]` section. Sizes as strings with units ("1GiB"); see README.md. */
+export const fileConfigSchema = {
+  /** Per shard: writes that would grow the cache (active + snapshotting) beyond this fail (0 = no limit). */
+  'cache-max-memory-size': { type: 'size', default: '1GiB' },
+  /** Per shard: the cache is written to a segment once it holds this much. */
+  'cache-snapshot-memory-size': { type: 'size', default: '25MiB' },
+  /** fsync the WAL before acknowledging a write (off: faster, loses the last writes on power loss). */
+  'wal-fsync': { type: 'bool', default: true },
+  /** Largest number of points in one block. */
+  'max-points-per-block': { type: 'int', default: 1000, min: 1, max: 100_000 },
+  /** Background compaction on/off. */
+  'compaction-enabled': { type: 'bool', default: true },
+  /** Number of adjacent segments of one level merged into one of the next level. */
+  'compaction-threshold': { type: 'int', default: 4, min: 2, max: 64 },
+  /** Highest level background compaction produces. */
+  'compaction-max-level': { type: 'int', default: 4, min: 2, max: 16 },
+} as const;
+
+/** Parsed `[tsdb-file]` section (sizes in bytes). */
+export type FileConfig = SectionValue<typeof fileConfigSchema>;
+
+/** Validates the `[tsdb-file]` section (unknown keys rejected); returns a frozen value. */
+export function parseFileConfig(raw: unknown, path: string, problems: ConfigProblem[]): FileConfig {
+  return parseSection(raw, path, fileConfigSchema, problems);
+}

@@ -1,0 +1,222 @@
+/**
+ * Scanning one series field across sources (segments, frozen caches, the active cache): pieces that do
+ * not overlap in time pass through as they are (file blocks stay lazy and keep their stats); pieces
+ * that overlap are decoded, trimmed to the range, stripped of tombstoned times and merged, the source
+ * with the higher priority winning at equal times.
+ */
+import type { Block, BlockValues, FieldType, TimeValueColumn } from '../../core/index.js';
+import { lowerBound, upperBound } from '../../core/index.js';
+import { blockIntact, computeStats, decodeBlock } from './codec/block.js';
+import type { BlockRef } from './segment-format.js';
+import type { SegmentReader } from './segment-reader.js';
+import type { TimeRange } from './tombstones.js';
+
+/** One contiguous run of a series field in one source. */
+export interface Piece {
+  readonly minTime: bigint;
+  readonly maxTime: bigint;
+  /** Higher wins at equal times. */
+  readonly prio: number;
+  /** Tombstoned ranges that apply to this piece (may be empty). */
+  readonly ranges: readonly TimeRange[];
+  readonly seg?: SegmentReader;
+  readonly ref?: BlockRef;
+  readonly col?: TimeValueColumn;
+}
+
+/** Decoded times and values. */
+export interface Run {
+  readonly times: BigInt64Array;
+  readonly values: BlockValues;
+}
+
+/** Called when a block fails its CRC or cannot be decoded; the block is skipped. */
+export type OnCorrupt = (seg: SegmentReader, ref: BlockRef, err: unknown) => void;
+
+function sliceValues(values: BlockValues, a: number, b: number): BlockValues {
+  return Array.isArray(values) ? values.slice(a, b) : (values as Float64Array).subarray(a, b);
+}
+
+function allocLike(type: FieldType, n: number): BlockValues {
+  if (type === 'float') return new Float64Array(n);
+  if (type === 'integer') return new BigInt64Array(n);
+  return new Array(n);
+}
+
+function readPiece(p: Piece, onCorrupt: OnCorrupt): Run | undefined {
+  if (p.col !== undefined) {
+    const it = p.col.blocks(p.minTime, p.maxTime, Number.MAX_SAFE_INTEGER);
+    for (const b of it) return b.decode();
+    return undefined;
+  }
+  const seg = p.seg!;
+  const ref = p.ref!;
+  try {
+    const bytes = seg.readBlock(ref);
+    const d = decodeBlock(bytes);
+    return { times: d.times, values: d.values };
+  } catch (err) {
+    onCorrupt(seg, ref, err);
+    return undefined;
+  }
+}
+
+function inRanges(t: bigint, ranges: readonly TimeRange[]): boolean {
+  for (const [a, b] of ranges) if (t >= a && t <= b) return true;
+  return false;
+}
+
+/** Keeps the entries of `run` in [tmin, tmax] and outside `ranges`. */
+export function filterRun(type: FieldType, run: Run, tmin: bigint, tmax: bigint, ranges: readonly TimeRange[]): Run {
+  const n = run.times.length;
+  const lo = lowerBound(run.times, n, tmin);
+  const hi = upperBound(run.times, n, tmax);
+  if (ranges.length === 0) {
+    if (lo === 0 && hi === n) return run;
+    return { times: run.times.subarray(lo, hi), values: sliceValues(run.values, lo, hi) };
+  }
+  const times = new BigInt64Array(hi - lo);
+  const values = allocLike(type, hi - lo) as Float64Array;
+  const src = run.values as Float64Array;
+  let o = 0;
+  for (let i = lo; i < hi; i++) {
+    const t = run.times[i]!;
+    if (inRanges(t, ranges)) continue;
+    times[o] = t;
+    values[o] = src[i]!;
+    o++;
+  }
+  return { times: times.subarray(0, o), values: sliceValues(values, 0, o) };
+}
+
+/** Merges runs ordered by ascending priority; at equal times the later run wins. */
+export function mergeRuns(type: FieldType, runs: readonly Run[]): Run {
+  const nonEmpty = runs.filter((r) => r.times.length > 0);
+  if (nonEmpty.length === 0) return { times: new BigInt64Array(0), values: allocLike(type, 0) };
+  if (nonEmpty.length === 1) return nonEmpty[0]!;
+  let total = 0;
+  for (const r of nonEmpty) total += r.times.length;
+  const runOf = new Uint32Array(total);
+  const idxOf = new Uint32Array(total);
+  const order = new Uint32Array(total);
+  let k = 0;
+  for (let r = 0; r < nonEmpty.length; r++) {
+    const n = nonEmpty[r]!.times.length;
+    for (let i = 0; i < n; i++) {
+      runOf[k] = r;
+      idxOf[k] = i;
+      order[k] = k;
+      k++;
+    }
+  }
+  order.sort((a, b) => {
+    const ta = nonEmpty[runOf[a]!]!.times[idxOf[a]!]!;
+    const tb = nonEmpty[runOf[b]!]!.times[idxOf[b]!]!;
+    return ta < tb ? -1 : ta > tb ? 1 : runOf[a]! - runOf[b]!;
+  });
+  const times = new BigInt64Array(total);
+  const values = allocLike(type, total) as Float64Array;
+  let o = 0;
+  for (let j = 0; j < total; j++) {
+    const e = order[j]!;
+    const run = nonEmpty[runOf[e]!]!;
+    const t = run.times[idxOf[e]!]!;
+    if (o > 0 && times[o - 1] === t) o--; // later (higher priority) replaces
+    times[o] = t;
+    values[o] = (run.values as Float64Array)[idxOf[e]!]!;
+    o++;
+  }
+  return { times: times.subarray(0, o), values: sliceValues(values, 0, o) };
+}
+
+function* chunks(type: FieldType, run: Run, maxPoints: number): Generator<Block> {
+  const n = run.times.length;
+  for (let a = 0; a < n; a += maxPoints) {
+    const b = Math.min(n, a + maxPoints);
+    const times = run.times.subarray(a, b);
+    const values = sliceValues(run.values, a, b);
+    const stats = computeStats(type, values, 0, b - a);
+    const block: Block = { count: b - a, minTime: times[0]!, maxTime: times[b - a - 1]!, decode: () => ({ times, values }) };
+    yield stats === undefined ? block : { ...block, stats };
+  }
+}
+
+/** A block yielded straight from a segment: its encoded bytes (CRC checked) come along. */
+export interface FileBlock extends Block {
+  readonly bytes: Buffer;
+}
+
+/** True when `b` came straight from a segment (see {@link FileBlock}). */
+export function isFileBlock(b: Block): b is FileBlock {
+  return (b as FileBlock).bytes !== undefined;
+}
+
+/** A lazily decoded file block (CRC already checked on `bytes`). */
+export function lazyFileBlock(ref: BlockRef, bytes: Buffer): FileBlock {
+  let decoded: Run | undefined;
+  const block: FileBlock = {
+    count: ref.count,
+    minTime: ref.minTime,
+    maxTime: ref.maxTime,
+    bytes,
+    decode: () => {
+      decoded ??= decodeBlock(bytes);
+      return decoded;
+    },
+  };
+  return ref.stats === undefined ? block : { ...block, stats: ref.stats };
+}
+
+/**
+ * Blocks of one series field in [tmin, tmax] from `pieces`, ascending, without duplicate times.
+ * Untouched file blocks are yielded lazily as {@link FileBlock}s, so compaction can copy their bytes.
+ */
+export function* scanPieces(
+  type: FieldType,
+  pieces: Piece[],
+  tmin: bigint,
+  tmax: bigint,
+  maxPoints: number,
+  onCorrupt: OnCorrupt,
+): Generator<Block> {
+  const list = pieces.filter((p) => p.maxTime >= tmin && p.minTime <= tmax);
+  list.sort((a, b) => (a.minTime < b.minTime ? -1 : a.minTime > b.minTime ? 1 : a.prio - b.prio));
+  let i = 0;
+  while (i < list.length) {
+    let j = i + 1;
+    let end = list[i]!.maxTime;
+    while (j < list.length && list[j]!.minTime <= end) {
+      if (list[j]!.maxTime > end) end = list[j]!.maxTime;
+      j++;
+    }
+    const cluster = list.slice(i, j);
+    i = j;
+    if (cluster.length === 1) {
+      const p = cluster[0]!;
+      const touched = p.ranges.some(([a, b]) => a <= p.maxTime && b >= p.minTime);
+      if (!touched && p.col !== undefined) {
+        yield* p.col.blocks(tmin, tmax, maxPoints);
+        continue;
+      }
+      if (!touched && p.minTime >= tmin && p.maxTime <= tmax && p.ref !== undefined) {
+        let bytes: Buffer;
+        try {
+          bytes = p.seg!.readBlock(p.ref);
+          if (!blockIntact(bytes)) throw new RangeError('block checksum mismatch');
+        } catch (err) {
+          onCorrupt(p.seg!, p.ref, err);
+          continue;
+        }
+        yield lazyFileBlock(p.ref, bytes);
+        continue;
+      }
+    }
+    cluster.sort((a, b) => a.prio - b.prio);
+    const runs: Run[] = [];
+    for (const p of cluster) {
+      const run = readPiece(p, onCorrupt);
+      if (run !== undefined) runs.push(filterRun(type, run, tmin, tmax, p.ranges));
+    }
+    yield* chunks(type, mergeRuns(type, runs), maxPoints);
+  }
+}

@@ -1,0 +1,96 @@
+// A node booted in this process (several can run side by side: one child container each), answering bad
+// input exactly as InfluxDB 1.6.7 does, and still serving afterwards.
+import fs from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import test from 'ava';
+import { request } from 'undici';
+import { bootNode, type TesseraNode } from '../../core/node.js';
+import { createPluginResolver } from '../../core/plugin-loader.js';
+import { BUILTIN_PLUGINS } from '../../plugins/builtin.js';
+import { query, tempDir, write } from './harness.js';
+
+async function boot(dir: string, extra: Record<string, Record<string, unknown>> = {}): Promise<TesseraNode> {
+  return bootNode({
+    raw: {
+      node: { dir, 'log-level': 'silent' },
+      http: { 'bind-address': '127.0.0.1:0', 'max-body-size': '100000' },
+      cluster: { 'bind-address': '127.0.0.1:0' },
+      ...extra,
+    },
+    env: {},
+    resolvePlugin: createPluginResolver(BUILTIN_PLUGINS, dir),
+  });
+}
+
+test('two nodes run in one process, each with its own container and data', async (t) => {
+  const [d1, d2] = [await tempDir('n1'), await tempDir('n2')];
+  const [a, b] = [await boot(d1), await boot(d2)];
+  try {
+    const [ua, ub] = [`http://${a.httpAddress()}`, `http://${b.httpAddress()}`];
+    await query(ua, 'CREATE DATABASE only_a');
+    const la = await query(ua, 'SHOW DATABASES');
+    const lb = await query(ub, 'SHOW DATABASES');
+    t.deepEqual(la.body.results[0].series[0].values, [['only_a']]);
+    t.deepEqual(lb.body.results[0].series[0].values ?? [], []);
+    t.not(a.container, b.container);
+  } finally {
+    await a.stop();
+    await b.stop();
+    await fs.rm(d1, { recursive: true, force: true });
+    await fs.rm(d2, { recursive: true, force: true });
+  }
+});
+
+test('bad input gets InfluxDB 1.6.7 answers and the node keeps serving', async (t) => {
+  const dir = await tempDir('bad');
+  const node = await boot(dir);
+  const url = `http://${node.httpAddress()}`;
+  try {
+    await query(url, 'CREATE DATABASE db');
+    // malformed lines: 400 with the parse error; the good line of the batch is still written
+    const mixed = await write(url, 'db', 'good v=1 1\nbad v= 2\n');
+    t.is(mixed.status, 400);
+    t.deepEqual(JSON.parse(mixed.text), { error: "partial write: unable to parse 'bad v= 2': missing field value dropped=0" });
+    t.is(mixed.headers['x-influxdb-error'], "partial write: unable to parse 'bad v= 2': missing field value dropped=0");
+    const all = await write(url, 'db', 'lonely\n');
+    t.deepEqual(JSON.parse(all.text), { error: "unable to parse 'lonely': missing fields" });
+    // unknown database
+    const nodb = await write(url, 'nope', 'm v=1');
+    t.is(nodb.status, 404);
+    t.deepEqual(JSON.parse(nodb.text), { error: 'database not found: "nope"' });
+    // missing db
+    const r0 = await request(`${url}/write`, { method: 'POST', body: 'm v=1' });
+    t.is(r0.statusCode, 400);
+    t.deepEqual(await r0.body.json(), { error: 'database is required' });
+    // unknown precision = nanoseconds
+    t.is((await write(url, 'db', 'prec v=1 5', { precision: 'x' })).status, 204);
+    const prec = await query(url, 'SELECT v FROM prec', { db: 'db', epoch: 'ns' });
+    t.deepEqual(prec.body.results[0].series[0].values, [[5, 1]]);
+    // oversized body (the test node allows 100,000 bytes), also when gzipped
+    const big = `${'m v=1 1\n'.repeat(20_000)}`;
+    t.is((await write(url, 'db', big)).status, 413);
+    t.is((await write(url, 'db', gzipSync(big), {}, { 'content-encoding': 'gzip' })).status, 413);
+    // gzip bodies are accepted
+    t.is((await write(url, 'db', gzipSync('gz v=1 1\n'), {}, { 'content-encoding': 'gzip' })).status, 204);
+    // non-UTF-8 bytes: InfluxDB stores the bytes as they are; the answer is 204 and the node keeps serving
+    const raw = Buffer.concat([Buffer.from('utf,t='), Buffer.from([0xff, 0xfe]), Buffer.from(' v=1 1\n')]);
+    t.is((await write(url, 'db', raw)).status, 204);
+    // empty body
+    t.is((await write(url, 'db', '')).status, 204);
+    // unknown rp: 500
+    const rp = await write(url, 'db', 'm v=1', { rp: 'nope' });
+    t.is(rp.status, 500);
+    t.deepEqual(JSON.parse(rp.text), { error: 'retention policy not found: nope' });
+    // invalid consistency
+    t.is((await write(url, 'db', 'm v=1', { consistency: 'bogus' })).status, 400);
+    // still serving
+    const ping = await request(`${url}/ping`);
+    t.is(ping.statusCode, 204);
+    t.truthy(ping.headers['x-influxdb-version']);
+    const count = await query(url, 'SELECT count(v) FROM good', { db: 'db' });
+    t.is(count.body.results[0].series[0].values[0][1], 1);
+  } finally {
+    await node.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

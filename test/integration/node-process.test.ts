@@ -1,0 +1,104 @@
+// Whole-node tests with real child processes (server.ts), run serially.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { Agent, request } from 'undici';
+import { devopsBatches } from '../../bench/devops-data.js';
+import { query, SERVER_JS, startNode, tempDir, write } from './harness.js';
+
+const TOY_PLUGIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/toy-tsdb/index.js');
+
+test.serial('a bad config exits with code 2 and a message naming every bad key', async (t) => {
+  const dir = await tempDir('badconf');
+  const file = path.join(dir, 'bad.toml');
+  await fs.writeFile(file, '[http]\nbind-adress = "x"\n[node]\nstart-timeout = "soon"\n[nonsense]\na = 1\n');
+  const r = spawnSync(process.execPath, [SERVER_JS, '--config', file], { encoding: 'utf8', timeout: 30_000 });
+  t.is(r.status, 2);
+  t.regex(r.stderr, /http\.bind-adress: unknown key/);
+  t.regex(r.stderr, /node\.start-timeout: must be a duration/);
+  t.regex(r.stderr, /nonsense: unknown section/);
+  const env = spawnSync(process.execPath, [SERVER_JS, '--config', path.join(dir, 'none.toml')], { encoding: 'utf8' });
+  t.is(env.status, 2, 'a missing config file is a config error');
+  const badEnv = spawnSync(process.execPath, [SERVER_JS], {
+    encoding: 'utf8',
+    env: { ...process.env, TESSERA_HTTP_MAX_BODY_SIZE: 'huge', TESSERA_NODE_DIR: dir },
+  });
+  t.is(badEnv.status, 2);
+  t.regex(badEnv.stderr, /http\.max-body-size/);
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+test.serial('100,000 points in batches of 5,000, then a restart: SHOW DATABASES still lists the database', async (t) => {
+  const dir = await tempDir('restart');
+  let node = await startNode({ dir, extraToml: '[plugins]\ntsdb = "tsdb-memory"\n' });
+  try {
+    t.is((await query(node.url, 'CREATE DATABASE bench')).status, 200);
+    const agent = new Agent({ connections: 2 });
+    let batches = 0;
+    for (const body of devopsBatches({ hosts: 100, points: 1000, batch: 5000, seed: 7 })) {
+      const r = await request(`${node.url}/write?db=bench&precision=s`, { method: 'POST', body, dispatcher: agent });
+      await r.body.dump();
+      t.is(r.statusCode, 204);
+      batches++;
+    }
+    await agent.close();
+    t.is(batches, 20);
+    const count = await query(node.url, 'SELECT count(usage_user) FROM cpu', { db: 'bench' });
+    t.is(count.body.results[0].series[0].values[0][1], 100_000);
+    t.is(await node.stop(), 0, 'SIGTERM stops the node cleanly');
+    node = await startNode({ dir, httpPort: node.httpPort, clusterPort: node.clusterPort, extraToml: '[plugins]\ntsdb = "tsdb-memory"\n' });
+    const dbs = await query(node.url, 'SHOW DATABASES');
+    t.deepEqual(dbs.body.results[0].series[0].values, [['bench']]);
+    const after = await query(node.url, 'SELECT count(usage_user) FROM cpu', { db: 'bench' });
+    t.deepEqual(after.body.results[0], { statement_id: 0 }, 'tsdb-memory is not persistent, by design');
+  } finally {
+    await node.stop('SIGKILL');
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test.serial('a third-party TSDBStore plugin swaps in by config alone', async (t) => {
+  const dir = await tempDir('toy');
+  const node = await startNode({ dir, extraToml: `[plugins]\ntsdb = "${TOY_PLUGIN}"\n` });
+  try {
+    await query(node.url, 'CREATE DATABASE toy');
+    t.is((await write(node.url, 'toy', 'm,host=a v=1 1\nm,host=b v=2 2\n')).status, 204);
+    const r = await query(node.url, 'SELECT * FROM m', { db: 'toy', epoch: 'ns' });
+    t.deepEqual(r.body.results[0].series[0].values, [
+      [1, 'a', 1],
+      [2, 'b', 2],
+    ]);
+  } finally {
+    await node.stop('SIGKILL');
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test.serial('SIGTERM drains an in-flight write before the node exits', async (t) => {
+  const dir = await tempDir('drain');
+  const node = await startNode({ dir });
+  try {
+    await query(node.url, 'CREATE DATABASE d');
+    // A body sent slowly: the request is in flight when the signal arrives.
+    const { Readable } = await import('node:stream');
+    let push: ((s: string | null) => void) | undefined;
+    const body = new Readable({ read() {} });
+    push = (s) => body.push(s);
+    const pending = request(`${node.url}/write?db=d`, { method: 'POST', body });
+    push('m v=1 1\n');
+    await new Promise((r) => setTimeout(r, 300));
+    node.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    push('m v=2 2\n');
+    push(null);
+    const res = await pending;
+    await res.body.dump();
+    t.is(res.statusCode, 204, 'the in-flight write completes');
+    t.is(await node.stop(), 0);
+  } finally {
+    await node.stop('SIGKILL');
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,122 @@
+import test from 'ava';
+import fc from 'fast-check';
+import { blockIntact, computeStats, decodeBlock, encodeBlock } from '../../../plugins/tsdb-file/codec/block.js';
+import { decodeBooleans, encodeBooleans } from '../../../plugins/tsdb-file/codec/booleans.js';
+import { decimalScale, decodeFloats, encodeFloats } from '../../../plugins/tsdb-file/codec/floats.js';
+import { decodeIntegers, encodeIntegers } from '../../../plugins/tsdb-file/codec/integers.js';
+import { decodeStrings, encodeStrings } from '../../../plugins/tsdb-file/codec/strings.js';
+import { decodeTimes, encodeTimes } from '../../../plugins/tsdb-file/codec/timestamps.js';
+
+const int64 = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
+
+function sameFloats(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+test('floats round-trip bit-exactly: any double, NaN, -0, infinities, decimals', (t) => {
+  const doubles = fc.oneof(
+    fc.double(),
+    fc.integer({ min: -1000, max: 1000 }).map((i) => i / 10),
+    fc.integer({ min: 0, max: 100 }).map((i) => i),
+    fc.constantFrom(Number.NaN, -0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.MIN_VALUE, Number.MAX_VALUE),
+  );
+  fc.assert(
+    fc.property(fc.array(doubles, { minLength: 1, maxLength: 300 }), (arr) => {
+      const v = Float64Array.from(arr);
+      return sameFloats(decodeFloats(encodeFloats(v, 0, v.length), v.length), v);
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
+
+test('floats printed with few decimals take the decimal encoding and cost a few bits each', (t) => {
+  const v = new Float64Array(1000);
+  let x = 50;
+  for (let i = 0; i < v.length; i++) {
+    x = Math.min(100, Math.max(0, x + Math.sin(i * 7.3)));
+    v[i] = Math.round(x * 10) / 10;
+  }
+  t.is(decimalScale(v, 0, v.length), 1);
+  const bytes = encodeFloats(v, 0, v.length);
+  t.true(sameFloats(decodeFloats(bytes, v.length), v));
+  t.true(bytes.length < v.length, `${bytes.length} bytes for 1000 values`);
+});
+
+test('a constant float run costs only its table', (t) => {
+  const v = new Float64Array(1000).fill(42.125);
+  const bytes = encodeFloats(v, 0, v.length);
+  t.true(bytes.length < 32, `${bytes.length} bytes`);
+  t.true(sameFloats(decodeFloats(bytes, v.length), v));
+});
+
+test('integers round-trip across the whole int64 range', (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.oneof(int64, fc.bigInt({ min: -1000n, max: 1000n })), { minLength: 1, maxLength: 300 }), (arr) => {
+      const v = BigInt64Array.from(arr);
+      const d = decodeIntegers(encodeIntegers(v, 0, v.length), v.length);
+      return d.every((x, i) => x === v[i]);
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
+
+test('timestamps round-trip: regular (run length), irregular, and extreme gaps', (t) => {
+  const sortedTimes = fc
+    .uniqueArray(fc.bigInt({ min: -(2n ** 62n), max: 2n ** 62n }), { minLength: 1, maxLength: 300 })
+    .map((a) => a.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+  fc.assert(
+    fc.property(sortedTimes, (arr) => {
+      const v = BigInt64Array.from(arr);
+      const d = decodeTimes(encodeTimes(v, 0, v.length), v.length);
+      return d.every((x, i) => x === v[i]);
+    }),
+    { numRuns: 300 },
+  );
+  const regular = BigInt64Array.from({ length: 1000 }, (_, i) => 1_451_606_400_000_000_000n + BigInt(i) * 10_000_000_000n);
+  const enc = encodeTimes(regular, 0, regular.length);
+  t.is(enc.length, 17);
+  t.deepEqual(decodeTimes(enc, regular.length), regular);
+  const jittered = BigInt64Array.from({ length: 1000 }, (_, i) => BigInt(i) * 10_000_000_000n + BigInt((i * 7919) % 13));
+  const enc2 = encodeTimes(jittered, 0, jittered.length);
+  t.deepEqual(decodeTimes(enc2, jittered.length), jittered);
+  t.true(enc2.length < 1000, `${enc2.length} bytes for 1000 jittered timestamps`);
+});
+
+test('booleans and strings round-trip', (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.boolean(), { maxLength: 300 }), (arr) => {
+      const d = decodeBooleans(encodeBooleans(arr, 0, arr.length), arr.length);
+      return d.every((x, i) => x === arr[i]);
+    }),
+  );
+  fc.assert(
+    fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 40 }), { maxLength: 100 }), (arr) => {
+      const d = decodeStrings(encodeStrings(arr, 0, arr.length), arr.length);
+      return d.every((x, i) => x === arr[i]);
+    }),
+  );
+  const repetitive = Array.from({ length: 1000 }, (_, i) => `status=${i % 3 === 0 ? 'ok' : 'degraded'}`);
+  t.true(encodeStrings(repetitive, 0, 1000).length < 200);
+  t.pass();
+});
+
+test('a block carries its type, times, values and a CRC that catches any flipped byte', (t) => {
+  const times = BigInt64Array.from({ length: 500 }, (_, i) => BigInt(i) * 1000n);
+  const values = Float64Array.from({ length: 500 }, (_, i) => Math.sqrt(i));
+  const block = encodeBlock('float', times, values, 100, 300);
+  const d = decodeBlock(block);
+  t.is(d.type, 'float');
+  t.deepEqual(d.times, times.subarray(100, 400));
+  t.deepEqual(d.values, values.subarray(100, 400));
+  t.deepEqual(computeStats('float', values, 100, 300)?.count, 300);
+  for (let i = 0; i < block.length; i += 37) {
+    const copy = Uint8Array.from(block);
+    copy[i]! ^= 0x5a;
+    t.false(blockIntact(copy), `flip at ${i}`);
+    t.throws(() => decodeBlock(copy));
+  }
+});
