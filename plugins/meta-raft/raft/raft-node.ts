@@ -35,10 +35,16 @@ export interface RaftNodeOptions {
   readonly random?: () => number;
 }
 
+/** Where a proposal landed in the log. */
+export interface EntryId {
+  readonly index: number;
+  readonly term: number;
+}
+
 interface PendingProposal {
   readonly index: number;
   readonly term: number;
-  readonly resolve: (v: unknown) => void;
+  readonly resolve: (v: EntryId) => void;
   readonly reject: (e: unknown) => void;
 }
 
@@ -83,6 +89,8 @@ export class RaftNode {
   private readSeq = 0;
   private applied = 0;
   private sinceSnapshot = 0;
+  private readonly recent = new Map<number, { term: number; out: { result?: unknown; error?: unknown } }>();
+  private outcomeWaiters: { index: number; term: number; resolve: (o: { result?: unknown; error?: unknown }) => void }[] = [];
   private readonly statusListeners = new Set<(s: RaftStatus) => void>();
 
   constructor(options: RaftNodeOptions) {
@@ -151,17 +159,34 @@ export class RaftNode {
     this.kick();
   }
 
-  /** Proposes a command; resolves with the state machine's result once it is applied here. */
-  propose(data: string): Promise<unknown> {
+  /**
+   * Proposes a command; resolves with its position once it is applied here (its state-machine outcome is
+   * then `outcome(index, term)`).
+   */
+  propose(data: string): Promise<EntryId> {
     return this.submit((r) => r.propose(data));
   }
 
   /** Proposes a membership change; resolves once applied here. */
-  proposeConfChange(cc: ConfChange): Promise<unknown> {
+  proposeConfChange(cc: ConfChange): Promise<EntryId> {
     return this.submit((r) => r.proposeConfChange(cc));
   }
 
-  private submit(call: (r: Raft) => ReturnType<Raft['propose']>): Promise<unknown> {
+  /**
+   * The state machine's outcome for the entry at `index` (appended in `term`), once applied here. An entry
+   * applied long ago (no longer remembered) resolves with no result.
+   */
+  outcome(index: number, term: number): Promise<{ result?: unknown; error?: unknown }> {
+    if (index <= this.applied) {
+      const rec = this.recent.get(index);
+      if (rec === undefined) return Promise.resolve({});
+      if (rec.term !== term) return Promise.resolve({ error: new TesseraError('ERR_META_PROPOSAL_DROPPED', 'the command was overwritten; not committed') });
+      return Promise.resolve(rec.out);
+    }
+    return new Promise((resolve) => this.outcomeWaiters.push({ index, term, resolve }));
+  }
+
+  private submit(call: (r: Raft) => ReturnType<Raft['propose']>): Promise<EntryId> {
     return new Promise((resolve, reject) => {
       if (this.stopped) return reject(new TesseraError('ERR_SERVICE_STOPPED', 'raft node stopped'));
       this.ops.push((r) => {
@@ -264,6 +289,8 @@ export class RaftNode {
       this.opts.stateMachine.restore(rd.snapshot.data, rd.snapshot.meta.index);
       this.applied = rd.snapshot.meta.index;
       this.failPending(new TesseraError('ERR_META_LEADERSHIP_LOST', 'log replaced by a snapshot; outcome unknown'), rd.snapshot.meta.index);
+      const upTo = rd.snapshot.meta.index;
+      this.outcomeWaiters = this.outcomeWaiters.filter((w) => (w.index <= upTo ? (w.resolve({}), false) : true));
       confApplied = true;
     }
     for (const e of rd.committed) {
@@ -300,10 +327,18 @@ export class RaftNode {
     for (const p of this.pending) {
       if (p.index !== e.index) still.push(p);
       else if (p.term !== e.term) p.reject(new TesseraError('ERR_META_PROPOSAL_DROPPED', 'the command was overwritten by another leader; not committed'));
-      else if (out.error !== undefined) p.reject(out.error);
-      else p.resolve(out.result);
+      else p.resolve({ index: e.index, term: e.term });
     }
     this.pending = still;
+    this.recent.set(e.index, { term: e.term, out });
+    this.recent.delete(e.index - 5000);
+    if (this.outcomeWaiters.length > 0) {
+      this.outcomeWaiters = this.outcomeWaiters.filter((w) => {
+        if (w.index > e.index) return true;
+        void this.outcome(w.index, w.term).then(w.resolve);
+        return false;
+      });
+    }
   }
 
   private failPending(err: unknown, upTo = Infinity): void {
