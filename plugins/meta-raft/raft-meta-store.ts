@@ -64,6 +64,7 @@ export class RaftMetaStore extends BaseMetaStore {
   private promoter: NodeJS.Timeout | undefined;
   private promoting = false;
   private closed = false;
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(options: RaftMetaStoreOptions) {
     super(options);
@@ -129,9 +130,11 @@ export class RaftMetaStore extends BaseMetaStore {
       this.logger.error({ err, index: e.index }, 'meta command failed to apply');
       return { error: err };
     }
+    // A rejected command changes nothing (not even the index), on every member alike.
+    if (out.error !== undefined) return { error: out.error };
     this.sm = out.data;
     this.publish(out.data);
-    return out.error !== undefined ? { error: out.error } : { result: out.result };
+    return { result: out.result };
   }
 
   protected override async registerSelf(): Promise<number> {
@@ -177,7 +180,14 @@ export class RaftMetaStore extends BaseMetaStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.replicate(Buffer.from(encodeCommand(command)).toString('utf8'));
+    const p = this.replicate(Buffer.from(encodeCommand(command)).toString('utf8'));
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inflight.add(settled);
+    void settled.then(() => this.inflight.delete(settled));
+    return p;
   }
 
   protected override async _persist(): Promise<void> {
@@ -314,6 +324,8 @@ export class RaftMetaStore extends BaseMetaStore {
   }
 
   protected override async _close(): Promise<void> {
+    // Accepted proposals finish first (they may still need this node's Raft to commit).
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
     this.closed = true;
     if (this.promoter) clearInterval(this.promoter);
     await this.node?.stop();

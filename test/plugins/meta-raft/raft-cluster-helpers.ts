@@ -23,7 +23,7 @@ export function memberOn(
     peers: [],
     join: [],
     snapshotInterval: 5,
-    tickMs: 10,
+    tickMs: 40,
     ...extra,
   });
   return { store, transport };
@@ -46,7 +46,7 @@ export function trio(dir: string): { store: MetaStore; members: RaftMetaStore[];
       if (prop === 'start') return () => Promise.all(members.map((m) => m.start())).then(() => undefined);
       if (prop === 'stop')
         return async () => {
-          for (const m of [...members].reverse()) await m.stop();
+          for (const m of members) await m.stop(); // member 1 first: its proposals finish while a quorum runs
           for (const t of transports) await t.stop();
         };
       const v = Reflect.get(target, prop, receiver) as unknown;
