@@ -11,6 +11,8 @@ import { emptyMetaData } from '../../core/meta/meta-data.js';
 import { decodeSnapshot, encodeSnapshot } from '../../core/meta/snapshot.js';
 import { errorReply, RaftLink, type MuxServe, type RpcReply, type RpcRequest } from './raft-link.js';
 import { RaftNode, type RaftStateMachine } from './raft/raft-node.js';
+import { Raft } from './raft/raft.js';
+import { RaftStorage } from './raft/raft-storage.js';
 import type { Entry } from './raft/types.js';
 
 /** Options of RaftMetaStore. */
@@ -43,6 +45,17 @@ export interface RaftMetaStoreOptions {
    * as InfluxDB 0.10's separate meta nodes: it replicates the meta state but owns no shards (nodeId() 0).
    */
   readonly registerNode?: boolean;
+  /** Forced recovery from this node's state alone (operator action after losing a quorum for good). */
+  readonly forceSoleVoter?: boolean;
+}
+
+/** True when the stored membership is exactly one voter that is not `address` (a renamed cluster of one). */
+async function soleVoterElsewhere(dir: string, address: string, logger: Logger): Promise<boolean> {
+  const { storage, state } = await RaftStorage.open(dir, logger);
+  await storage.close();
+  if (state === undefined) return false;
+  const r = new Raft({ id: address, electionTicks: 10, heartbeatTicks: 2, random: () => 0 }, state);
+  return r.conf.voters.length === 1 && r.conf.voters[0] !== address && r.conf.learners.length === 0;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -87,11 +100,12 @@ export class RaftMetaStore extends BaseMetaStore {
         this.publish(this.sm);
       },
     };
+    const raftDir = join(this.opts.dir, 'raft');
     const joining = this.opts.join.length > 0 && this.opts.peers.length === 0;
     const bootstrap = joining ? undefined : [...new Set([...this.opts.peers, address])];
     const node = new RaftNode({
       id: address,
-      dir: join(this.opts.dir, 'raft'),
+      dir: raftDir,
       logger: this.logger,
       stateMachine: sm,
       send: (msgs) => this.link?.send(msgs),
@@ -99,6 +113,8 @@ export class RaftMetaStore extends BaseMetaStore {
       tickMs: this.opts.tickMs ?? 50,
       snapshotEvery: this.opts.snapshotInterval,
       ...(this.opts.random ? { random: this.opts.random } : {}),
+      // A cluster of one restarted under another address is still the same (only) member.
+      forceSoleVoter: this.opts.forceSoleVoter ?? (this.opts.peers.length === 0 && this.opts.join.length === 0 && (await soleVoterElsewhere(raftDir, address, this.logger))),
     });
     this.node = node;
     this.link = new RaftLink({

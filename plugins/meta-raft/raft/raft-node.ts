@@ -33,6 +33,11 @@ export interface RaftNodeOptions {
   /** Applied entries between snapshots (default 1000). */
   readonly snapshotEvery?: number;
   readonly random?: () => number;
+  /**
+   * Forced recovery: make this node the only voter (a committed conf entry appended locally). Only for
+   * an explicit operator action, or a cluster of one whose sole member changed its address.
+   */
+  readonly forceSoleVoter?: boolean;
 }
 
 /** Where a proposal landed in the log. */
@@ -110,15 +115,25 @@ export class RaftNode {
           : { hardState: { term: 0, vote: '', commit: 0 }, entries: [] };
       await storage.save(initial.hardState, initial.entries);
     }
-    this.raft = new Raft(
-      {
-        id: this.id,
-        electionTicks: this.opts.electionTicks ?? 10,
-        heartbeatTicks: 2,
-        random: this.opts.random ?? Math.random,
-      },
-      initial,
-    );
+    const options = {
+      id: this.id,
+      electionTicks: this.opts.electionTicks ?? 10,
+      heartbeatTicks: 2,
+      random: this.opts.random ?? Math.random,
+    };
+    this.raft = new Raft(options, initial);
+    const conf = this.raft.conf;
+    if (this.opts.forceSoleVoter && !(conf.voters.length === 1 && conf.voters[0] === this.id && conf.learners.length === 0)) {
+      // Everything this node holds becomes committed, then a conf entry names it the only voter.
+      const last = this.raft.log.lastIndex();
+      const term = Math.max(1, initial.hardState.term);
+      const entry: Entry = { term, index: last + 1, kind: 'conf', data: JSON.stringify({ op: 'bootstrap', voters: [this.id] } satisfies ConfChange) };
+      const hardState = { term, vote: '', commit: last + 1 };
+      await storage.save(hardState, [entry]);
+      this.opts.logger.warn({ id: this.id, previous: conf }, 'forced recovery: this node is now the only voter');
+      initial = { ...initial, hardState, entries: [...initial.entries, entry] };
+      this.raft = new Raft(options, initial);
+    }
     if (initial.snapshot !== undefined) {
       this.opts.stateMachine.restore(initial.snapshot.data, initial.snapshot.meta.index);
       this.applied = initial.snapshot.meta.index;
