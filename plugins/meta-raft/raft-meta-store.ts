@@ -32,6 +32,8 @@ export interface RaftMetaStoreOptions {
   readonly join: readonly string[];
   /** Applied entries between snapshots. */
   readonly snapshotInterval: number;
+  /** Entries kept before a snapshot for lagging followers (default 100). */
+  readonly trailingEntries?: number;
   /** ms per Raft tick (default 50; election timeout = 10 ticks, randomized up to 20). */
   readonly tickMs?: number;
   /** How long a proposal waits for a leader before failing (default 10 s). */
@@ -112,6 +114,7 @@ export class RaftMetaStore extends BaseMetaStore {
       ...(bootstrap ? { bootstrap } : {}),
       tickMs: this.opts.tickMs ?? 50,
       snapshotEvery: this.opts.snapshotInterval,
+      ...(this.opts.trailingEntries === undefined ? {} : { trailingEntries: this.opts.trailingEntries }),
       ...(this.opts.random ? { random: this.opts.random } : {}),
       // A cluster of one restarted under another address is still the same (only) member.
       forceSoleVoter: this.opts.forceSoleVoter ?? (this.opts.peers.length === 0 && this.opts.join.length === 0 && (await soleVoterElsewhere(raftDir, address, this.logger))),

@@ -32,6 +32,8 @@ export interface RaftNodeOptions {
   readonly electionTicks?: number;
   /** Applied entries between snapshots (default 1000). */
   readonly snapshotEvery?: number;
+  /** Entries kept in memory before a snapshot's index, for slightly lagging followers (default 100). */
+  readonly trailingEntries?: number;
   readonly random?: () => number;
   /**
    * Forced recovery: make this node the only voter (a committed conf entry appended locally). Only for
@@ -146,7 +148,6 @@ export class RaftNode {
       this.ticks++;
       this.kick();
     }, this.opts.tickMs ?? 50);
-    this.timer.unref?.();
     this.loopDone = this.loop();
     // A single-voter cluster elects itself at once instead of after a timeout.
     if (this.raft.conf.voters.length === 1 && this.raft.isVoter()) this.ops.push((r) => r.campaignNow());
@@ -303,6 +304,7 @@ export class RaftNode {
     if (rd.snapshot !== undefined) {
       this.opts.stateMachine.restore(rd.snapshot.data, rd.snapshot.meta.index);
       this.applied = rd.snapshot.meta.index;
+      this.snapshotsInstalled++;
       this.failPending(new TesseraError('ERR_META_LEADERSHIP_LOST', 'log replaced by a snapshot; outcome unknown'), rd.snapshot.meta.index);
       const upTo = rd.snapshot.meta.index;
       this.outcomeWaiters = this.outcomeWaiters.filter((w) => (w.index <= upTo ? (w.resolve({}), false) : true));
@@ -362,12 +364,15 @@ export class RaftNode {
     this.pending = keep;
   }
 
+  /** Snapshots sent or installed (for tests and metrics). */
+  snapshotsInstalled = 0;
+
   /** Takes a snapshot at the applied index, stores it and compacts the log (keeping a short tail). */
   async snapshotNow(): Promise<void> {
     const r = this.raft;
     const index = this.applied;
     if (index <= (r.currentSnapshot()?.meta.index ?? 0)) return;
-    r.compact(index, this.opts.stateMachine.snapshot(), 100);
+    r.compact(index, this.opts.stateMachine.snapshot(), this.opts.trailingEntries ?? 100);
     const snap = r.currentSnapshot()!;
     await this.storage.compact(snap, r.log.slice(index + 1, r.log.lastIndex()));
     this.sinceSnapshot = 0;
