@@ -333,6 +333,7 @@ export class RaftNode {
     }
     this.readWaiters = this.readWaiters.filter((w) => (w.index <= this.applied ? (w.resolve(), false) : true));
     if (this.sinceSnapshot >= (this.opts.snapshotEvery ?? 1000)) await this.snapshotNow();
+    if (rd.softChanged) this.opts.logger.info({ id: this.id, role: rd.soft.role, term: rd.soft.term, leader: rd.soft.leader }, 'raft role changed');
     if (rd.softChanged || confApplied) {
       const s = this.status();
       for (const l of this.statusListeners) l(s);
