@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetaData, MetaStoreSupports, NodeInfo } from '../../core/contracts/meta-store.js';
 import type { Transport } from '../../core/contracts/transport.js';
@@ -9,6 +10,7 @@ import { BaseMetaStore } from '../../core/meta/base-meta-store.js';
 import { decodeCommand, encodeCommand, validateCommand, type MetaCommand } from '../../core/meta/commands.js';
 import { emptyMetaData } from '../../core/meta/meta-data.js';
 import { decodeSnapshot, encodeSnapshot } from '../../core/meta/snapshot.js';
+import { META_LOG_FILE, META_SNAPSHOT_FILE, MetaRaftStore } from './meta-raft-store.js';
 import { errorReply, RaftLink, type MuxServe, type RpcReply, type RpcRequest } from './raft-link.js';
 import { RaftNode, type RaftStateMachine } from './raft/raft-node.js';
 import { Raft } from './raft/raft.js';
@@ -49,6 +51,19 @@ export interface RaftMetaStoreOptions {
   readonly registerNode?: boolean;
   /** Forced recovery from this node's state alone (operator action after losing a quorum for good). */
   readonly forceSoleVoter?: boolean;
+}
+
+/** The state kept by the unreplicated store (meta.snapshot + meta.log), when Raft has nothing yet. */
+async function legacyState(dir: string, raftDir: string, logger: Logger): Promise<string | undefined> {
+  const { storage, state } = await RaftStorage.open(raftDir, logger);
+  await storage.close();
+  if (state !== undefined) return undefined;
+  const hasOld = await Promise.all([META_SNAPSHOT_FILE, META_LOG_FILE].map((f) => stat(join(dir, f)).then(() => true, () => false)));
+  if (!hasOld.includes(true)) return undefined;
+  const old = new MetaRaftStore({ dir, address: '', logger, snapshotInterval: 1_000_000 });
+  const data = await old.load();
+  logger.info({ dir, index: data.index, databases: data.databases.length }, 'migrating the unreplicated meta log to Raft');
+  return Buffer.from(encodeSnapshot(data)).toString('utf8');
 }
 
 /** True when the stored membership is exactly one voter that is not `address` (a renamed cluster of one). */
@@ -103,6 +118,8 @@ export class RaftMetaStore extends BaseMetaStore {
       },
     };
     const raftDir = join(this.opts.dir, 'raft');
+    // A cluster of one upgraded from the unreplicated meta log starts from that state.
+    const migrated = this.opts.peers.length === 0 && this.opts.join.length === 0 ? await legacyState(this.opts.dir, raftDir, this.logger) : undefined;
     const joining = this.opts.join.length > 0 && this.opts.peers.length === 0;
     const bootstrap = joining ? undefined : [...new Set([...this.opts.peers, address])];
     const node = new RaftNode({
@@ -116,6 +133,7 @@ export class RaftMetaStore extends BaseMetaStore {
       snapshotEvery: this.opts.snapshotInterval,
       ...(this.opts.trailingEntries === undefined ? {} : { trailingEntries: this.opts.trailingEntries }),
       ...(this.opts.random ? { random: this.opts.random } : {}),
+      ...(migrated === undefined ? {} : { initialSnapshotData: migrated }),
       // A cluster of one restarted under another address is still the same (only) member.
       forceSoleVoter: this.opts.forceSoleVoter ?? (this.opts.peers.length === 0 && this.opts.join.length === 0 && (await soleVoterElsewhere(raftDir, address, this.logger))),
     });
@@ -312,6 +330,35 @@ export class RaftMetaStore extends BaseMetaStore {
         return;
       } catch (err) {
         if (this.closed || Date.now() > deadline) throw err;
+        await sleep(this.opts.tickMs ?? 50);
+      }
+    }
+  }
+
+  /** Removes the node from the meta data and, when it is a Raft member, from the Raft membership. */
+  override async removeNode(id: number, force: boolean): Promise<void> {
+    const address = this.sm.nodes.find((n) => n.id === id)?.address;
+    await super.removeNode(id, force);
+    if (address === undefined) return;
+    const conf = this.node!.status().conf;
+    if (conf.voters.includes(address) || conf.learners.includes(address)) await this.changeMembership('remove', address);
+  }
+
+  /** Proposes a membership change on the leader (here or over META_RPC), retrying while refused. */
+  private async changeMembership(change: 'remove' | 'promote', address: string): Promise<void> {
+    const node = this.node!;
+    const deadline = Date.now() + (this.opts.leaderWaitMs ?? 10_000);
+    for (;;) {
+      const st = node.status();
+      try {
+        if (st.role === 'leader') await node.proposeConfChange({ op: change, id: address });
+        else if (st.leader !== '') await this.call(st.leader, { op: 'conf', change, address });
+        else throw new TesseraError('ERR_META_NOT_LEADER', 'no meta leader is known');
+        return;
+      } catch (err) {
+        const e = err as { code?: string; sent?: boolean };
+        const retry = e.code === 'ERR_META_NOT_LEADER' || e.code === 'ERR_META_CONF_CHANGE_REFUSED' || (e.code === 'ERR_META_RPC_FAILED' && e.sent === false);
+        if (!retry || this.closed || Date.now() > deadline) throw err;
         await sleep(this.opts.tickMs ?? 50);
       }
     }

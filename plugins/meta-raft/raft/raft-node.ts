@@ -40,6 +40,8 @@ export interface RaftNodeOptions {
    * an explicit operator action, or a cluster of one whose sole member changed its address.
    */
   readonly forceSoleVoter?: boolean;
+  /** With `bootstrap`, on an empty directory: start from this state-machine snapshot (a migration). */
+  readonly initialSnapshotData?: string;
 }
 
 /** Where a proposal landed in the log. */
@@ -111,11 +113,19 @@ export class RaftNode {
     this.storage = storage;
     let initial = state;
     if (initial === undefined) {
-      initial =
-        this.opts.bootstrap !== undefined
-          ? { hardState: { term: 1, vote: '', commit: 1 }, entries: [bootstrapEntry(this.opts.bootstrap)] }
-          : { hardState: { term: 0, vote: '', commit: 0 }, entries: [] };
-      await storage.save(initial.hardState, initial.entries);
+      const boot = this.opts.bootstrap;
+      if (boot !== undefined && this.opts.initialSnapshotData !== undefined) {
+        const voters = [...new Set(boot)].sort();
+        const snapshot = { meta: { index: 1, term: 1, conf: { voters, learners: [] } }, data: this.opts.initialSnapshotData };
+        initial = { hardState: { term: 1, vote: '', commit: 1 }, snapshot, entries: [] };
+        await storage.save(initial.hardState, [], snapshot);
+      } else {
+        initial =
+          boot !== undefined
+            ? { hardState: { term: 1, vote: '', commit: 1 }, entries: [bootstrapEntry(boot)] }
+            : { hardState: { term: 0, vote: '', commit: 0 }, entries: [] };
+        await storage.save(initial.hardState, initial.entries);
+      }
     }
     const options = {
       id: this.id,

@@ -8,7 +8,7 @@ import { Transport } from '../../../core/contracts/transport.js';
 import { MemoryNetwork, MemoryTransport } from '../../../core/testing/memory-transport.js';
 import { rootContainer } from '../../../core/di.js';
 import { silentLogger } from '../../../core/logger.js';
-import { metaRaftPlugin } from '../../../plugins/meta-raft/index.js';
+import { MetaRaftStore, metaRaftPlugin } from '../../../plugins/meta-raft/index.js';
 
 test('manifest: meta-raft provides MetaStore and requires the Transport', (t) => {
   t.is(metaRaftPlugin.manifest.name, 'meta-raft');
@@ -65,6 +65,36 @@ test('register: a child container resolves one store (started by the caller) und
     t.is(second.nodeId(), 1, 'same node, new bind address');
     await second.stop();
     await again.dispose();
+  } finally {
+    await container.dispose();
+    await transport.stop();
+    await rm(nodeDir, { recursive: true, force: true });
+  }
+});
+
+test('upgrade: a node dir written by the unreplicated meta log keeps its databases under Raft', async (t) => {
+  const nodeDir = await mkdtemp(join(tmpdir(), 'tessera-meta-upgrade-'));
+  const transport = new MemoryTransport(new MemoryNetwork());
+  await transport.start();
+  const container = rootContainer.createChildContainer();
+  container.register(Transport, { useValue: transport });
+  try {
+    const old = new MetaRaftStore({ dir: join(nodeDir, 'meta'), address: '127.0.0.1:8088', logger: silentLogger(), snapshotInterval: 2 });
+    await old.start();
+    for (const db of ['a', 'b', 'c']) await old.createDatabase(db);
+    await old.stop();
+    const cfg = metaRaftPlugin.parseConfig(undefined, 'meta-raft', []);
+    metaRaftPlugin.register(container, cfg, {
+      nodeDir,
+      logger: silentLogger(),
+      node: { dir: nodeDir, httpBindAddress: '127.0.0.1:8086', clusterBindAddress: '127.0.0.1:8088', metaPeers: [], metaJoin: [] },
+    });
+    const store = container.resolve(MetaStore);
+    await store.start();
+    t.deepEqual(store.data().databases.map((d) => d.name), ['a', 'b', 'c']);
+    t.is(store.nodeId(), 1);
+    await store.createDatabase('d');
+    await store.stop();
   } finally {
     await container.dispose();
     await transport.stop();

@@ -151,3 +151,33 @@ test('a lagging member is brought up to date by a snapshot after compaction', as
   t.is(store.data().databases.length, 60);
   t.true(store.raft()!.snapshotsInstalled >= 1, 'caught up through InstallSnapshot');
 });
+
+test('removeNode also removes the Raft member; the rest keep committing', async (t) => {
+  const { members } = await cluster(t, 3);
+  const victim = members[2]!;
+  const id = victim.store.nodeId();
+  await members[0]!.store.removeNode(id, true);
+  const leader = await waitFor('a leader', () => leaderOf(members.slice(0, 2)));
+  await waitFor('the member removed', () => !leader.store.raft()!.status().conf.voters.includes(victim.address));
+  await kill(victim);
+  await members[1]!.store.createDatabase('two_left');
+  await members[0]!.store.sync();
+  t.truthy(members[0]!.store.database('two_left'));
+  t.deepEqual(members[0]!.store.data().nodes.map((n) => n.id).includes(id), false);
+});
+
+test('§3.3-34 forced recovery: with 2 of 3 members lost for good, the survivor restarts as a cluster of one', async (t) => {
+  const { members, network } = await cluster(t, 3);
+  await members[0]!.store.createDatabase('kept');
+  const survivor = members[0]!;
+  await members[0]!.store.sync();
+  for (const m of members) await kill(m);
+  const { store, transport } = memberOn(network, survivor.dir, survivor.address, { peers: members.map((m) => m.address), forceSoleVoter: true });
+  survivor.store = store;
+  survivor.transport = transport;
+  await store.start();
+  t.deepEqual(store.raft()!.status().conf.voters, [survivor.address]);
+  t.truthy(store.database('kept'));
+  await store.createDatabase('after_recovery');
+  t.truthy(store.database('after_recovery'));
+});
