@@ -220,3 +220,39 @@ test('§3.3-27 a lost snapshot is resent; a partial one is never applied', (t) =
   t.is(dropped, 2);
   t.deepEqual(lagging.applied, leader.applied);
 });
+
+test('§3.3-14 leader completeness: the leader dies right after acknowledging; every later leader has the entry', (t) => {
+  for (let seed = 1; seed <= 30; seed++) {
+    const sim = new SimCluster(seed, ids(5));
+    const leader = sim.awaitLeader(5 * T_MS)!;
+    const cmd = sim.propose(leader)!;
+    let guard = 0;
+    while (!sim.history.acked.has(cmd) && guard++ < 1000) sim.runFor(1);
+    t.true(sim.history.acked.has(cmd));
+    sim.crash(leader);
+    const next = sim.awaitLeader(10 * T_MS)!;
+    t.not(next, leader);
+    t.true(next.raft.log.slice(1, next.raft.log.lastIndex()).some((e) => e.data === cmd), `seed ${seed}`);
+  }
+});
+
+test('§3.3-28 a snapshot carries the membership: a member restored from it knows the voters and learners', (t) => {
+  const sim = new SimCluster(23, ids(3));
+  sim.snapshotEvery = 5;
+  const leader = sim.awaitLeader(5 * T_MS)!;
+  sim.runFor(T_MS / 2);
+  t.true(leader.raft.proposeConfChange({ op: 'addLearner', id: 'n4' }).ok);
+  sim.process(leader);
+  sim.runFor(T_MS);
+  for (let i = 0; i < 30; i++) sim.propose(leader);
+  sim.runFor(T_MS);
+  t.true(leader.raft.log.snapIndex > 10);
+  // n4 joins late: the leader's log before the snapshot is gone, so it gets the snapshot.
+  const n4 = sim.addNode('n4', false);
+  sim.runFor(3 * T_MS);
+  t.truthy(n4.raft.currentSnapshot());
+  t.deepEqual(n4.raft.conf, leader.raft.conf);
+  t.deepEqual([...n4.raft.conf.voters].sort(), ['n1', 'n2', 'n3']);
+  t.deepEqual(n4.raft.conf.learners, ['n4']);
+  t.deepEqual(n4.applied, leader.applied);
+});

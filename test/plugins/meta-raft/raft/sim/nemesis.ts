@@ -137,6 +137,25 @@ export function runNemesis(seed: number, options: NemesisOptions = {}): NemesisR
       });
     },
     () => sim.heal(),
+    () => {
+      // Membership: one single-server change on the leader (refusals are expected and fine).
+      const l = sim.leader();
+      if (!l) return;
+      const { voters, learners } = l.raft.conf;
+      let out;
+      if (learners.length > 0 && r() < 0.7) out = l.raft.proposeConfChange({ op: 'promote', id: pick(learners) });
+      else if (voters.length > 3 && r() < 0.5) out = l.raft.proposeConfChange({ op: 'remove', id: pick(voters) });
+      else {
+        const id = `n${sim.nodes.size + 1}`;
+        out = l.raft.proposeConfChange({ op: 'addLearner', id });
+        if (out.ok) {
+          nodes.push(sim.addNode(id, false));
+          ids.push(id);
+        }
+      }
+      sim.log(`CONF on ${l.id}: ${JSON.stringify(out)}`);
+      sim.process(l);
+    },
   ];
   const restartIfDown = (n: SimNode): void => {
     if (!n.alive) sim.restart(n);
@@ -168,7 +187,10 @@ export function runNemesis(seed: number, options: NemesisOptions = {}): NemesisR
     trackAcks();
     errors.push(...sim.checkHistory().map((e) => `seed ${seed}: ${e}`));
     const commit = Math.max(...nodes.map((n) => n.raft.log.committed));
+    const final = sim.leader()?.raft.conf;
     for (const n of nodes) {
+      // Members removed along the way may stop hearing from the cluster: only members must be current.
+      if (final && !final.voters.includes(n.id) && !final.learners.includes(n.id)) continue;
       if (n.appliedIndex !== commit) errors.push(`seed ${seed}: ${n.id} applied ${n.appliedIndex} of ${commit} after healing`);
     }
   } catch (err) {

@@ -377,6 +377,24 @@ export class SimCluster {
         }
       }
     }
+    // Log matching: where two logs hold an entry with the same index and term, they agree up to there.
+    const nodes = [...this.nodes.values()];
+    for (let i = 0; i < nodes.length; i++)
+      for (let j = i + 1; j < nodes.length; j++) {
+        const a = nodes[i]!.raft.log;
+        const b = nodes[j]!.raft.log;
+        const lo = Math.max(a.firstIndex(), b.firstIndex());
+        let top = Math.min(a.lastIndex(), b.lastIndex());
+        while (top >= lo && a.term(top) !== b.term(top)) top--;
+        for (let k = lo; k <= top; k++) {
+          const x = a.slice(k, k)[0]!;
+          const y = b.slice(k, k)[0]!;
+          if (x.term !== y.term || x.data !== y.data) {
+            errors.push(`log matching: ${nodes[i]!.id} and ${nodes[j]!.id} agree at ${top} but differ at ${k}`);
+            break;
+          }
+        }
+      }
     for (const c of this.history.acked) if (!seen.has(c)) errors.push(`acknowledged command ${c} is not applied on ${longest.id}`);
     for (const c of this.history.failed) if (seen.has(c)) errors.push(`command ${c} reported failed but applied`);
     return errors;
