@@ -147,12 +147,14 @@ export class RaftMetaStore extends BaseMetaStore {
       },
       onRpc: (req) => this.serveRpc(req),
     });
-    await this.link.start();
+    // The node first (inbound messages and RPCs need it), then the listeners.
     await node.start();
+    await this.link.start();
     const status = node.status();
     if (joining && status.conf.voters.length === 0 && status.conf.learners.length === 0) await this.joinCluster();
-    // Catch up with the cluster before registering, so registration sees every node already known.
-    await this.barrier();
+    // Catch up with the cluster before registering, so registration sees every node already known. Peers
+    // may come up one by one: wait as long as the kernel's start timeout allows (it stops us after).
+    await this.barrier(Infinity);
     this.promoter = setInterval(() => void this.promoteLearners(), (this.opts.tickMs ?? 50) * 4);
     this.promoter.unref?.();
     return this.sm;
@@ -316,9 +318,9 @@ export class RaftMetaStore extends BaseMetaStore {
   }
 
   /** ReadIndex through the leader, then wait until applied here; retried until a leader answers. */
-  private async barrier(): Promise<void> {
+  private async barrier(waitMs = this.opts.leaderWaitMs ?? 10_000): Promise<void> {
     const node = this.node!;
-    const deadline = Date.now() + (this.opts.leaderWaitMs ?? 10_000);
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const st = node.status();
       try {

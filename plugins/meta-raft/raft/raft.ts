@@ -252,7 +252,8 @@ export class Raft {
     if (this.pendingConfIndex > this.log.committed) return this.refuse('conf-pending');
     if (this.log.term(this.log.committed) !== this.term) return this.refuse('no-own-term-commit');
     const { voters, learners } = this.conf;
-    const member = voters.includes((cc as { id?: MemberId }).id ?? '') || learners.includes((cc as { id?: MemberId }).id ?? '');
+    const id = cc.op === 'bootstrap' ? '' : cc.id;
+    const member = voters.includes(id) || learners.includes(id);
     const valid =
       (cc.op === 'addLearner' && !member) ||
       (cc.op === 'promote' && learners.includes(cc.id)) ||
