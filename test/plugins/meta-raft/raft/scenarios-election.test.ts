@@ -117,3 +117,30 @@ test('messages to another member are ignored', (t) => {
   t.deepEqual(step(r, m), []);
   t.is(r.term, 1);
 });
+
+test('§3.3-40 a node that can send but not receive, and a flapping link, do not ratchet terms; a stable leader follows the heal', (t) => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const sim = new SimCluster(seed, ids(3));
+    const leader = sim.awaitLeader(5 * T_MS)!;
+    const deaf = [...sim.nodes.values()].find((n) => n !== leader)!;
+    const term = leader.raft.term;
+    for (const other of sim.nodes.keys()) if (other !== deaf.id) sim.cut.add(`${other}>${deaf.id}`);
+    sim.runFor(10 * T_MS);
+    t.is(sim.leader(), leader, `seed ${seed}: leader kept`);
+    t.is(leader.raft.term, term, `seed ${seed}: no term ratchet from the deaf node`);
+    // Flapping: the deaf node's inbound link goes up and down every half timeout.
+    let up = false;
+    sim.every(T_MS / 2, 0, () => {
+      if (sim.now > 30 * T_MS) return;
+      up = !up;
+      for (const other of sim.nodes.keys()) if (other !== deaf.id) (up ? sim.cut.delete(`${other}>${deaf.id}`) : sim.cut.add(`${other}>${deaf.id}`));
+    });
+    sim.runUntil(31 * T_MS);
+    sim.heal();
+    t.truthy(sim.awaitLeader(5 * T_MS), `seed ${seed}: stable leader within 5 T of the heal`);
+    const settled = sim.leader()!.raft.term;
+    sim.runFor(10 * T_MS);
+    t.is(sim.leader()!.raft.term, settled, `seed ${seed}: term stops changing`);
+    t.true(settled <= term + 1, `seed ${seed}: term ${settled} vs ${term}`);
+  }
+});
