@@ -10,7 +10,7 @@ test(`randomized nemesis keeps safety and regains a leader (${SEEDS} seeds)`, (t
   for (let seed = 1; seed <= SEEDS; seed++) {
     const out = runNemesis(seed);
     if (out.errors.length > 0) {
-      t.fail(`${out.errors.join('\n')}\n--- replay: RAFT_SEED=${seed} ---\n${out.trace.slice(-80).join('\n')}`);
+      t.fail(`${out.errors.join('\n')}\n--- replay: npm run test:raft-soak -- --from ${seed} --seeds 1 ---\n${out.trace.slice(-80).join('\n')}`);
       return;
     }
     acked += out.acked;
