@@ -25,7 +25,8 @@ export interface NemesisOptions {
  * 20% loss, delays up to 5T, duplicates (so reordering), pauses, crashes (some losing un-synced writes)
  * and restarts, and snapshots; a workload of proposals and ReadIndex reads on random members. Checks:
  * at most one leader per term (after every event), the same entry at each index on every member,
- * every acknowledged command applied exactly once in one order, reads never miss an acknowledged write,
+ * every acknowledged command applied exactly once in one order, real-time order of acknowledged writes
+ * (linearizability of the append-only history), reads never miss an acknowledged write,
  * and a single stable leader within 10 T of the final heal.
  */
 export function runNemesis(seed: number, options: NemesisOptions = {}): NemesisResult {

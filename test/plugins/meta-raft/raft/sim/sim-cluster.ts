@@ -55,6 +55,9 @@ export interface History {
   /** The first entry seen applied at each index, anywhere. */
   appliedAt: Map<number, { term: number; kind: string; data: string }>;
   leaderOfTerm: Map<number, MemberId>;
+  /** Virtual times: when each command was proposed, and when it was acknowledged. */
+  proposedAt: Map<string, number>;
+  ackedAt: Map<string, number>;
   errors: string[];
 }
 
@@ -67,7 +70,7 @@ export class SimCluster {
   readonly rand: () => number;
   readonly nodes = new Map<MemberId, SimNode>();
   readonly trace: string[] = [];
-  readonly history: History = { acked: new Set(), failed: new Set(), appliedAt: new Map(), leaderOfTerm: new Map(), errors: [] };
+  readonly history: History = { acked: new Set(), failed: new Set(), appliedAt: new Map(), leaderOfTerm: new Map(), proposedAt: new Map(), ackedAt: new Map(), errors: [] };
   net: NetConfig = { ...CALM };
   /** Directed links that drop everything: `${from}>${to}`. */
   readonly cut = new Set<string>();
@@ -242,7 +245,10 @@ export class SimCluster {
     const still: Pending[] = [];
     for (const p of node.pending) {
       if (p.index !== e.index) still.push(p);
-      else if (p.term === e.term) this.history.acked.add(p.cmd);
+      else if (p.term === e.term) {
+        this.history.acked.add(p.cmd);
+        this.history.ackedAt.set(p.cmd, this.now);
+      }
       else this.history.failed.add(p.cmd);
     }
     node.pending = still;
@@ -262,6 +268,7 @@ export class SimCluster {
     const out = node.raft.propose(cmd);
     if (!out.ok) return undefined;
     this.log(`${node.id} propose ${cmd} @${out.index}/${out.term}`);
+    this.history.proposedAt.set(cmd, this.now);
     node.pending.push({ cmd, index: out.index, term: out.term });
     this.process(node);
     return cmd;
@@ -395,6 +402,20 @@ export class SimCluster {
           }
         }
       }
+    // Linearizability of the append-only history: a command acknowledged before another was proposed
+    // comes first in the log.
+    const position = new Map(seq.map((c, i) => [c, i]));
+    const acked = [...this.history.ackedAt].sort((a, b) => a[1] - b[1]);
+    const proposed = [...this.history.proposedAt].filter(([c]) => position.has(c)).sort((a, b) => a[1] - b[1]);
+    let maxPos = -1;
+    let k = 0;
+    for (const [c, at] of proposed) {
+      while (k < acked.length && acked[k]![1] < at) maxPos = Math.max(maxPos, position.get(acked[k++]![0]) ?? -1);
+      if (position.get(c)! < maxPos) {
+        errors.push(`real-time order: ${c} (proposed at ${at}) precedes a command acknowledged before it was proposed`);
+        break;
+      }
+    }
     for (const c of this.history.acked) if (!seen.has(c)) errors.push(`acknowledged command ${c} is not applied on ${longest.id}`);
     for (const c of this.history.failed) if (seen.has(c)) errors.push(`command ${c} reported failed but applied`);
     return errors;
