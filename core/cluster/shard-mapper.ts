@@ -15,7 +15,7 @@ import { MemoryShardReader } from '../query/select/memory-reader.js';
  */
 export class ShardMapper {
   constructor(
-    private readonly tsdb: TSDBStore,
+    private readonly tsdb: Pick<TSDBStore, 'shardInfo' | 'reader' | 'createMapper'>,
     private readonly meta: Pick<MetaStore, 'nodeId'>,
   ) {}
 
