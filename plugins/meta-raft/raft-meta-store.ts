@@ -149,12 +149,18 @@ export class RaftMetaStore extends BaseMetaStore {
     });
     // The node first (inbound messages and RPCs need it), then the listeners.
     await node.start();
+    await node.waitApplied(node.status().commit); // replay of what this node knows committed
     await this.link.start();
     const status = node.status();
     if (joining && status.conf.voters.length === 0 && status.conf.learners.length === 0) await this.joinCluster();
-    // Catch up with the cluster before registering, so registration sees every node already known. Peers
-    // may come up one by one: wait as long as the kernel's start timeout allows (it stops us after).
-    await this.barrier(Infinity);
+    const registered = this.sm.nodes.some((n) => n.address === address) || (this.opts.registerNode === false && status.commit > 1);
+    if (!registered) {
+      // A new member catches up with the cluster before registering, so registration sees every node
+      // already known. Peers may come up one by one: wait as long as the kernel's start timeout allows.
+      await this.barrier(Infinity);
+    }
+    // A restarted member starts from its own state at once (a full-cluster restart needs no quorum to
+    // start each node) and catches up in the background.
     this.promoter = setInterval(() => void this.promoteLearners(), (this.opts.tickMs ?? 50) * 4);
     this.promoter.unref?.();
     return this.sm;
@@ -184,7 +190,10 @@ export class RaftMetaStore extends BaseMetaStore {
     const mine = data.nodes.find((n) => n.address === address);
     if (mine !== undefined) {
       if (httpAddress !== undefined && mine.httpAddress !== httpAddress) {
-        await this.submit({ type: 'updateNode', id: mine.id, address, httpAddress });
+        const update = this.submit({ type: 'updateNode', id: mine.id, address, httpAddress });
+        // With peers, a restart must not wait for a quorum: the address update goes through when it can.
+        if (this.supports.replicated) void update.catch((err: unknown) => this.logger.warn({ err }, 'node http address update failed'));
+        else await update;
       }
       return mine.id;
     }
@@ -339,6 +348,8 @@ export class RaftMetaStore extends BaseMetaStore {
 
   /** Removes the node from the meta data and, when it is a Raft member, from the Raft membership. */
   override async removeNode(id: number, force: boolean): Promise<void> {
+    // The node may be known to the cluster but not yet applied here: catch up first.
+    if (!this.sm.nodes.some((n) => n.id === id)) await this.sync();
     const address = this.sm.nodes.find((n) => n.id === id)?.address;
     await super.removeNode(id, force);
     if (address === undefined) return;

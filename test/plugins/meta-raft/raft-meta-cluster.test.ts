@@ -158,7 +158,10 @@ test('removeNode also removes the Raft member; the rest keep committing', async 
   const id = victim.store.nodeId();
   await members[0]!.store.removeNode(id, true);
   const leader = await waitFor('a leader', () => leaderOf(members.slice(0, 2)));
-  await waitFor('the member removed', () => !leader.store.raft()!.status().conf.voters.includes(victim.address));
+  await waitFor('the member removed', () => !leader.store.raft()!.status().conf.voters.includes(victim.address)).catch((err: unknown) => {
+    t.log(members.map((m) => JSON.stringify({ ...m.store.raft()!.status(), progress: [...m.store.raft()!.status().progress] })).join('\n'));
+    throw err;
+  });
   await kill(victim);
   await members[1]!.store.createDatabase('two_left');
   await members[0]!.store.sync();
@@ -180,4 +183,32 @@ test('§3.3-34 forced recovery: with 2 of 3 members lost for good, the survivor 
   t.truthy(store.database('kept'));
   await store.createDatabase('after_recovery');
   t.truthy(store.database('after_recovery'));
+});
+
+test('§3.3-23 a full-cluster restart: each member starts from its own state without waiting for a quorum', async (t) => {
+  const { members, network } = await cluster(t, 3);
+  await members[1]!.store.createDatabase('durable');
+  for (const m of members) await m.store.sync();
+  const id3 = members[2]!.store.nodeId();
+  for (const m of members) await kill(m);
+  const restart = (m: Member) => {
+    const { store, transport } = memberOn(network, m.dir, m.address, { peers: members.map((x) => x.address), leaderWaitMs: 300 });
+    m.store = store;
+    m.transport = transport;
+    return store;
+  };
+  const first = restart(members[2]!);
+  await first.start();
+  t.truthy(first.database('durable'), 'local state at once');
+  t.is(first.nodeId(), id3);
+  const err = await first.sync().catch((e: unknown) => e);
+  t.true(hasCode(err, 'ERR_META_NOT_LEADER'), 'no quorum yet: sync() cannot be linearizable');
+  await Promise.all([restart(members[0]!).start(), restart(members[1]!).start()]);
+  await waitFor('a leader', () => leaderOf(members) && members.every((m) => m.store.raft()!.status().leader !== ''));
+  await first.sync();
+  await first.createDatabase('after_restart');
+  for (const m of members) {
+    await m.store.sync();
+    t.truthy(m.store.database('after_restart'));
+  }
 });
