@@ -52,6 +52,7 @@ export const metaRaftPlugin = definePlugin<MetaRaftConfig>({
       join: ctx.node.metaJoin,
       snapshotInterval: config['snapshot-interval'],
       tickMs: config['tick-ms'],
+      ...(config['recover-as-sole-voter'] ? { forceSoleVoter: true } : {}),
     });
     container.register(MetaStore, { useValue: store });
   },

@@ -212,3 +212,16 @@ test('§3.3-23 a full-cluster restart: each member starts from its own state wit
     t.truthy(m.store.database('after_restart'));
   }
 });
+
+test('§3.3-35 a leader stopping gracefully hands leadership over (TimeoutNow) instead of leaving an election timeout', async (t) => {
+  const { members } = await cluster(t, 3);
+  const leader = await waitFor('a leader', () => leaderOf(members));
+  await leader.store.createDatabase('before_handoff');
+  const t0 = Date.now();
+  await leader.store.stop();
+  const rest = members.filter((m) => m !== leader);
+  const next = await waitFor('a new leader', () => leaderOf(rest));
+  t.log(`graceful stop of the leader: new leader ${Date.now() - t0} ms after stop() began (election timeout 400-800 ms)`);
+  await next.store.createDatabase('after_handoff');
+  t.truthy(next.store.database('before_handoff'));
+});
