@@ -96,6 +96,23 @@ test.serial('three processes: DDL through any node, kill -9 the leader, failover
     t.true(dbs.includes('made_on_two') && dbs.includes('after_kill'), dbs.join(','));
     t.truthy(await ddl(joiner, 'CREATE DATABASE from_four'));
     await until('the joiner\'s database on node 1', async () => ((await databases(nodes[0]!)).includes('from_four') ? true : undefined));
+
+    // A rolling restart step: SIGTERM the current leader; it hands leadership over before exiting.
+    const current = await until('the current leader', async () => {
+      let best: NodeProcess | undefined;
+      let bestTerm = -1;
+      for (const n of nodes) {
+        const r = lastRole(n);
+        if (n.child.exitCode === null && n.child.signalCode === null && r?.role === 'leader' && r.term > bestTerm) [best, bestTerm] = [n, r.term];
+      }
+      return best;
+    });
+    const termAt = Date.now();
+    t.is(await current.stop('SIGTERM'), 0);
+    const other = nodes.find((n) => n !== current && n.child.exitCode === null && n.child.signalCode === null)!;
+    await until('DDL after the graceful stop', () => ddl(other, 'CREATE DATABASE after_sigterm'), 30_000);
+    t.log(`graceful SIGTERM of the leader: CREATE DATABASE accepted ${Date.now() - termAt} ms after the signal (includes process shutdown)`);
+    t.regex(current.output(), /leadership handed off before stopping/);
   } finally {
     for (const n of nodes) await n.stop('SIGKILL');
     await fs.rm(root, { recursive: true, force: true });

@@ -22,6 +22,8 @@ test('config: defaults, validation of snapshot-interval, unknown keys rejected',
   const cfg = metaRaftPlugin.parseConfig(undefined, 'meta-raft', problems);
   t.deepEqual(problems, []);
   t.is(cfg['snapshot-interval'], 1000);
+  t.is(cfg['tick-ms'], 50);
+  t.is(cfg['recover-as-sole-voter'], false);
   t.true(Object.isFrozen(cfg));
   const bad: ConfigProblem[] = [];
   metaRaftPlugin.parseConfig({ 'snapshot-interval': 0, 'nope': 1 }, 'meta-raft', bad);
