@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { MetaStore } from '../../../core/contracts/meta-store.js';
+import type { Transport } from '../../../core/contracts/transport.js';
 import { silentLogger } from '../../../core/logger.js';
 import { MemoryNetwork, MemoryTransport } from '../../../core/testing/memory-transport.js';
 import { RaftMetaStore, transportMux, type RaftMetaStoreOptions } from '../../../plugins/meta-raft/index.js';
@@ -10,6 +11,7 @@ export function memberOn(
   dir: string,
   address: string,
   extra: Partial<RaftMetaStoreOptions> = {},
+  dialer: (transport: MemoryTransport) => Pick<Transport, 'dial'> = (tr) => tr,
 ): { store: RaftMetaStore; transport: MemoryTransport } {
   const transport = new MemoryTransport(network, { dialTimeoutMs: 1000 });
   void transport.start();
@@ -18,7 +20,7 @@ export function memberOn(
     dir,
     address,
     logger: silentLogger(),
-    transport,
+    transport: dialer(transport),
     serve: mux.serve,
     peers: [],
     join: [],
