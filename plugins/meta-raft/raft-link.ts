@@ -7,12 +7,13 @@ import type { Message } from './raft/types.js';
 /** Registers a handler for connections that start with `muxByte` (the cluster port's routing). */
 export type MuxServe = (muxByte: number, handler: (conn: Conn) => void) => Promise<void>;
 
-/** A META_RPC request and its reply. */
+/** A META_RPC request. */
 export type RpcRequest =
   | { readonly op: 'propose'; readonly data: string }
   | { readonly op: 'readIndex' }
   | { readonly op: 'join'; readonly address: string }
   | { readonly op: 'conf'; readonly change: 'remove' | 'promote'; readonly address: string };
+/** A META_RPC reply: a value, or an error code + message (and a leader hint). */
 export type RpcReply = { readonly ok: true; readonly value?: unknown } | { readonly ok: false; readonly code: string; readonly message: string; readonly leader?: string };
 
 /** Options of RaftLink. */

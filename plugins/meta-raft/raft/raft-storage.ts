@@ -8,8 +8,9 @@ import { syncDir } from '../snapshot-file.js';
 import type { RaftInitialState } from './raft.js';
 import type { Entry, HardState, Snapshot } from './types.js';
 
-/** File names inside the Raft directory. */
+/** The Raft log file inside the Raft directory. */
 export const RAFT_LOG_FILE = 'raft.log';
+/** The Raft snapshot file inside the Raft directory. */
 export const RAFT_SNAPSHOT_FILE = 'raft.snapshot';
 
 // The log reuses the meta log's record format (u32 length | u32 CRC-32 | u64 index | payload); a record

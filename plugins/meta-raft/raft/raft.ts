@@ -49,6 +49,7 @@ export type ProposeResult =
 
 const EMPTY_CONF: ConfState = { voters: [], learners: [] };
 
+/** Membership helpers, re-exported for callers of the core. */
 export { bootstrapEntry, nextConf } from './conf.js';
 
 /**
