@@ -1,7 +1,8 @@
 import test from 'ava';
-import type { ConfChange } from '../../../../plugins/meta-raft/raft/types.js';
+import { Raft, bootstrapEntry } from '../../../../plugins/meta-raft/raft/raft.js';
+import type { ConfChange, Entry } from '../../../../plugins/meta-raft/raft/types.js';
 import { SimCluster, T_MS, type SimNode } from './sim/sim-cluster.js';
-import { ids } from './sim/helpers.js';
+import { drain, ids, step } from './sim/helpers.js';
 
 function change(sim: SimCluster, node: SimNode, cc: ConfChange) {
   const out = node.raft.proposeConfChange(cc);
@@ -46,34 +47,31 @@ test('§3.3-29 a learner catches up without voting or counting for commit, then 
   t.deepEqual(sim.checkHistory(), []);
 });
 
-test('§3.3-30 one change at a time, and only after the leader committed an entry of its term', (t) => {
-  const sim = new SimCluster(32, ids(3));
-  const leader = settle(sim);
-  sim.addNode('n4', false);
-  sim.addNode('n5', false);
-  // Isolate the leader so its first change cannot commit.
-  sim.isolate(leader.id);
-  const first = change(sim, leader, { op: 'addLearner', id: 'n4' });
-  t.true(first.ok);
-  t.like(change(sim, leader, { op: 'addLearner', id: 'n5' }), { ok: false, reason: 'conf-pending' });
-  sim.heal();
-  const next = settle(sim, 10 * T_MS);
-  // A brand-new leader has only its no-op: right after election, before it commits, changes are refused.
-  const r = new SimCluster(33, ids(3));
-  const fresh = r.nodes.get('n1')!;
-  fresh.raft.campaignNow();
-  for (const n of r.nodes.values()) r.process(n);
-  // deliver the pre-vote round and the vote round but not the appends
-  let guard = 0;
-  while (fresh.raft.role !== 'leader' && guard++ < 50) r.runFor(1);
-  t.is(fresh.raft.role, 'leader');
-  if (fresh.raft.log.term(fresh.raft.log.committed) !== fresh.raft.term) {
-    // Refused: its no-op (which may carry earlier uncommitted changes) is not committed yet.
-    t.like(fresh.raft.proposeConfChange({ op: 'addLearner', id: 'n9' }), { ok: false });
-  }
-  sim.runFor(T_MS);
-  t.true(change(sim, next, { op: 'addLearner', id: 'n5' }).ok || next.raft.conf.learners.includes('n5') || sim.leader() !== next);
-  t.deepEqual(sim.checkHistory(), []);
+test('§3.3-30 one change at a time, and only after the new leader committed an entry of its own term', (t) => {
+  // n1 becomes leader of term 3 with an uncommitted conf entry from term 2 in its log.
+  const pendingConf: Entry = { index: 2, term: 2, kind: 'conf', data: JSON.stringify({ op: 'addLearner', id: 'n4' }) };
+  const r = new Raft(
+    { id: 'n1', electionTicks: 10, heartbeatTicks: 2, random: () => 0, preVote: false },
+    { hardState: { term: 2, vote: '', commit: 1 }, entries: [bootstrapEntry(['n1', 'n2', 'n3']), pendingConf] },
+  );
+  r.campaignNow();
+  drain(r);
+  step(r, { type: 'voteResp', from: 'n2', to: 'n1', term: 3, reject: false });
+  t.is(r.role, 'leader');
+  t.like(r.proposeConfChange({ op: 'addLearner', id: 'n5' }), { ok: false, reason: 'conf-pending' }, 'its own no-op is not committed yet');
+  // n2 acknowledges the old conf entry only: still nothing of term 3 committed.
+  step(r, { type: 'appResp', from: 'n2', to: 'n1', term: 3, index: 2, reject: false });
+  t.is(r.log.committed, 1);
+  t.like(r.proposeConfChange({ op: 'addLearner', id: 'n5' }), { ok: false });
+  // The no-op commits (and with it the old change): now one new change is accepted, and only one.
+  step(r, { type: 'appResp', from: 'n2', to: 'n1', term: 3, index: 3, reject: false });
+  t.is(r.log.committed, 3);
+  t.deepEqual(r.conf.learners, ['n4']);
+  t.true(r.proposeConfChange({ op: 'addLearner', id: 'n5' }).ok);
+  t.like(r.proposeConfChange({ op: 'promote', id: 'n4' }), { ok: false, reason: 'conf-pending' });
+  step(r, { type: 'appResp', from: 'n2', to: 'n1', term: 3, index: 4, reject: false });
+  t.deepEqual(r.conf.learners, ['n4', 'n5']);
+  t.true(r.proposeConfChange({ op: 'promote', id: 'n4' }).ok);
 });
 
 test('invalid changes are refused: promote a non-learner, add a member twice, remove the last voter', (t) => {
