@@ -194,7 +194,9 @@ export class Raft {
     }
     if (this.role === 'leader' && this.heartbeatElapsed >= this.heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      this.bcastHeartbeat(undefined);
+      // Carry the newest pending read: its quorum confirms every earlier one, so a read whose own
+      // heartbeats were lost is answered by the next round instead of waiting forever.
+      this.bcastHeartbeat(this.reads[this.reads.length - 1]?.ctx);
     }
   }
 

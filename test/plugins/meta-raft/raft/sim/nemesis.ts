@@ -187,6 +187,9 @@ export function runNemesis(seed: number, options: NemesisOptions = {}): NemesisR
     if (sim.leader()?.raft.term !== term) errors.push(`seed ${seed}: term still changing after the heal`);
     trackAcks();
     errors.push(...sim.checkHistory().map((e) => `seed ${seed}: ${e}`));
+    for (const n of nodes) {
+      if (n.alive && n.reads.length > 0) errors.push(`seed ${seed}: ${n.id} still has ${n.reads.length} unanswered reads after healing`);
+    }
     const commit = Math.max(...nodes.map((n) => n.raft.log.committed));
     const final = sim.leader()?.raft.conf;
     for (const n of nodes) {
