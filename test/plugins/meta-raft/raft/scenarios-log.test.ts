@@ -256,3 +256,19 @@ test('§3.3-28 a snapshot carries the membership: a member restored from it know
   t.deepEqual(n4.raft.conf.learners, ['n4']);
   t.deepEqual(n4.applied, leader.applied);
 });
+
+test('a ReadIndex whose confirming heartbeats were lost is answered by the next heartbeat round', (t) => {
+  const r = leaderWith(3, []);
+  step(r, { type: 'appResp', from: 'n2', to: 'n1', term: 3, index: 2, reject: false }); // the no-op commits
+  t.is(r.log.committed, 2);
+  t.true(r.readIndex('r1'));
+  const lost = drain(r);
+  t.true(lost.some((m) => m.type === 'heartbeat' && m.ctx === 'r1'), 'a confirmation round went out (and is lost)');
+  r.tick();
+  r.tick(); // heartbeat interval
+  const round = drain(r).filter((m) => m.type === 'heartbeat' && m.to === 'n2');
+  t.is(round.length, 1);
+  t.is((round[0] as { ctx?: string }).ctx, 'r1');
+  r.step({ type: 'heartbeatResp', from: 'n2', to: 'n1', term: 3, ctx: 'r1' });
+  t.deepEqual(r.ready().readStates, [{ ctx: 'r1', index: 2 }]);
+});
