@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Pool, request } from 'undici';
-import { devopsBatches } from './devops-data.js';
+import { devopsBatches, seededRandom } from './devops-data.js';
 import { pushBatches, timedQuery } from './load.js';
 import { dirBytes, influxdPath, type ServerUnderTest, startInfluxdb, startTessera } from './servers.js';
 
@@ -142,7 +142,7 @@ async function ingestAndQuery(o: Options, samples: Samples, notes: string[]) {
         }
         serverRate = Math.max(serverRate, r.pointsPerSecond);
         if (wantQuery && c === 4) {
-          const rand = mulberry(run * 7919);
+          const rand = seededRandom(run * 7919);
           const qs = standardQueries(o, rand);
           const pool = new Pool(server.url, { connections: 1 });
           try {
@@ -170,16 +170,6 @@ async function ingestAndQuery(o: Options, samples: Samples, notes: string[]) {
   );
 }
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bytes per value on disk after full compaction, Tessera (in-process tsdb-file) and InfluxDB (TSM files). */
 async function storagePart(o: Options, samples: Samples, notes: string[]) {

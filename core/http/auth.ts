@@ -103,7 +103,8 @@ export function sendAuthError(res: ServerResponse, error: string): void {
 
 /**
  * /write authorization with authentication on: undefined when `user` may write to `db`, else the 403
- * text InfluxDB 1.6.7 answers.
+ * text InfluxDB 1.6.7 answers. 1.6.7 checks it after authentication and after `database not found`
+ * (404), before parsing the body.
  */
 export function authorizeWrite(user: UserInfo | undefined, db: string): string | undefined {
   if (user === undefined) return `user is required to write to database ${JSON.stringify(db)}`;

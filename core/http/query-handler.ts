@@ -83,12 +83,15 @@ async function readForm(req: IncomingMessage, url: URL): Promise<{ form: FormVal
 
 class Output {
   private readonly gzip: Gzip | undefined;
+  /** Settles when the connection closes (normally after the end, or early when the client leaves). */
+  private readonly gone: Promise<void>;
 
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     readonly formatter: ResponseFormatter,
   ) {
+    this.gone = new Promise((resolve) => res.once('close', () => resolve()));
     const ae = req.headers['accept-encoding'];
     this.gzip = typeof ae === 'string' && ae.includes('gzip') ? createGzip() : undefined;
   }
@@ -104,23 +107,38 @@ class Output {
     this.res.flushHeaders();
   }
 
+  /** Resolves on `event` of the response, or at once / on close when the client has gone away. */
+  private settle(event: 'drain' | 'finish'): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.res.destroyed) return resolve();
+      const done = (): void => {
+        this.res.off(event, done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.once(event, done);
+      this.res.once('close', done);
+    });
+  }
+
   /** Writes and flushes one piece (a chunk reaches the client as soon as it is produced). */
   async write(text: string | Buffer): Promise<void> {
-    if (text.length === 0) return;
-    const sink = this.gzip ?? this.res;
-    const ok = sink.write(text);
-    if (this.gzip !== undefined) await new Promise<void>((resolve) => this.gzip!.flush(() => resolve()));
-    else if (!ok) await new Promise<void>((resolve) => this.res.once('drain', resolve));
+    if (text.length === 0 || this.res.destroyed) return;
+    if (this.gzip !== undefined) {
+      const gz = this.gzip;
+      gz.write(text);
+      // A flush can wait on a client that stopped reading: give up when the connection closes.
+      await Promise.race([new Promise<void>((resolve) => gz.flush(() => resolve())), this.gone]);
+      if (this.res.writableNeedDrain) await this.settle('drain');
+    } else if (!this.res.write(text)) await this.settle('drain');
   }
 
   end(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.gzip !== undefined) {
-        this.res.once('finish', () => resolve());
-        this.res.once('close', () => resolve());
-        this.gzip.end();
-      } else this.res.end(() => resolve());
-    });
+    if (this.res.writableFinished || this.res.destroyed) return Promise.resolve();
+    const finished = this.settle('finish');
+    if (this.gzip !== undefined) this.gzip.end();
+    else this.res.end();
+    return finished;
   }
 
   async error(status: number, message: string): Promise<void> {
@@ -222,7 +240,7 @@ export async function handleQuery(
   const buffered: StatementResult[] = [];
   try {
     for await (const r of results) {
-      if (abort.signal.aborted) break;
+      if (abort.signal.aborted) break; // the client went away: stop the query, write nothing more
       if (chunked) await out.write(out.formatter.write({ results: [r] }));
       else mergeResult(buffered, r);
     }
@@ -232,7 +250,7 @@ export async function handleQuery(
     if (chunked) await out.write(out.formatter.write({ results: [r] }));
     else mergeResult(buffered, r);
   }
-  if (!chunked) for (const part of out.formatter.parts({ results: buffered })) await out.write(part);
+  if (!chunked && !abort.signal.aborted) for (const part of out.formatter.parts({ results: buffered })) await out.write(part);
   res.off('close', onClose);
   await out.end();
 }

@@ -167,3 +167,31 @@ test('with authentication on, a refused query is 403 with the authorizer text', 
     await env.close();
   }
 });
+
+test('a client that goes away mid-answer stops the query and the handler finishes', async (t) => {
+  const env = await setup();
+  await env.meta.createDatabase('big');
+  const points = [];
+  for (let i = 0; i < 20000; i++) points.push(makePoint('m', { k: String(i % 50) }, { v: i, s: 'x'.repeat(100) }, T + BigInt(i) * S));
+  await env.write('big', points);
+  let finished: Promise<void> | undefined;
+  const server = createServer((req, res) => {
+    finished = handleQuery(req, res, new URL(req.url!, 'http://x'), env.exec);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const ac = new AbortController();
+    const r = await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/query?db=big&chunked=true&chunk_size=10&q=SELECT+*+FROM+m+GROUP+BY+*`, {
+      signal: ac.signal,
+    });
+    for await (const _ of r.body) {
+      ac.abort();
+      break;
+    }
+    await t.notThrowsAsync(finished!);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await env.close();
+  }
+});

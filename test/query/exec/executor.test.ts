@@ -164,3 +164,10 @@ test('KILL QUERY stops a running query before its next statement with "query kil
     await env.close();
   }
 });
+
+test('statements Tessera does not implement answer a clear statement error; SHOW SUBSCRIPTIONS/DIAGNOSTICS/STATS are empty', (t) =>
+  withData(async (env) => {
+    t.is(await env.json('EXPLAIN SELECT v FROM q', { db: 'db' }), '{"results":[{"statement_id":0,"error":"EXPLAIN is not supported"}]}\n');
+    t.is(await env.json(`CREATE SUBSCRIPTION s ON db.autogen DESTINATIONS ALL 'udp://h:1'`, { db: 'db' }), '{"results":[{"statement_id":0,"error":"CREATE SUBSCRIPTION is not supported"}]}\n');
+    for (const q of ['SHOW SUBSCRIPTIONS', 'SHOW DIAGNOSTICS', 'SHOW STATS']) t.is(await env.json(q), '{"results":[{"statement_id":0}]}\n', q);
+  }));
