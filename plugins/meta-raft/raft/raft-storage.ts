@@ -47,6 +47,8 @@ export class RaftStorage {
     await mkdir(dir, { recursive: true });
     const snapshot = await readRaftSnapshot(join(dir, RAFT_SNAPSHOT_FILE));
     const { log, records } = await MetaLogFile.open(join(dir, RAFT_LOG_FILE), logger);
+    // The log file may have just been created: make its directory entry durable too.
+    await syncDir(dir);
     const storage = new RaftStorage(dir, log, logger);
     let hard: HardState | undefined;
     let entries: Entry[] = [];
