@@ -398,6 +398,8 @@ function refusal(reason: ProposeRefusal, leader: MemberId): TesseraError {
       });
     case 'transferring':
       return new TesseraError('ERR_META_NOT_LEADER', 'leadership transfer in progress');
+    case 'overloaded':
+      return new TesseraError('ERR_META_PROPOSAL_DROPPED', 'too many uncommitted meta commands; try again later');
     default:
       return new TesseraError('ERR_META_CONF_CHANGE_REFUSED', `membership change refused: ${reason}`);
   }

@@ -30,6 +30,8 @@ export interface RaftOptions {
   readonly maxBatch?: number;
   /** Unacknowledged appends per follower (default 16). */
   readonly maxInflight?: number;
+  /** Proposals are refused while this many entries are uncommitted (default 4096): a safety valve. */
+  readonly maxUncommitted?: number;
 }
 
 /** What storage holds at start: the hard state, the snapshot (if any) and the entries after it. */
@@ -40,7 +42,7 @@ export interface RaftInitialState {
 }
 
 /** Why a proposal was refused (nothing was appended). */
-export type ProposeRefusal = 'not-leader' | 'transferring' | 'conf-pending' | 'no-own-term-commit' | 'conf-invalid';
+export type ProposeRefusal = 'not-leader' | 'transferring' | 'conf-pending' | 'no-own-term-commit' | 'conf-invalid' | 'overloaded';
 
 /** The outcome of a proposal: where the entry went, or why it was refused (with the known leader). */
 export type ProposeResult =
@@ -76,6 +78,7 @@ export class Raft {
   private readonly checkQuorum: boolean;
   private readonly maxBatch: number;
   private readonly maxInflight: number;
+  private readonly maxUncommitted: number;
 
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
@@ -107,6 +110,7 @@ export class Raft {
     this.checkQuorum = options.checkQuorum ?? true;
     this.maxBatch = options.maxBatch ?? 64;
     this.maxInflight = options.maxInflight ?? 16;
+    this.maxUncommitted = options.maxUncommitted ?? 4096;
     const hs = initial.hardState;
     this.term = hs.term;
     this.vote = hs.vote;
@@ -637,6 +641,7 @@ export class Raft {
   private appendAsLeader(kind: EntryKind, data: string): ProposeResult {
     if (this.role !== 'leader') return this.refuse('not-leader');
     if (this.leadTransferee !== '') return this.refuse('transferring');
+    if (this.log.lastIndex() - this.log.committed >= this.maxUncommitted) return this.refuse('overloaded');
     const e = this.appendEntry(kind, data);
     this.maybeCommit();
     this.bcastAppend();

@@ -272,3 +272,19 @@ test('a ReadIndex whose confirming heartbeats were lost is answered by the next 
   r.step({ type: 'heartbeatResp', from: 'n2', to: 'n1', term: 3, ctx: 'r1' });
   t.deepEqual(r.ready().readStates, [{ ctx: 'r1', index: 2 }]);
 });
+
+test('safety valve: a leader that cannot commit refuses proposals past the uncommitted limit', (t) => {
+  const r = new Raft(
+    { id: 'n1', electionTicks: 10, heartbeatTicks: 2, random: () => 0, preVote: false, maxUncommitted: 10 },
+    { hardState: { term: 2, vote: '', commit: 1 }, entries: [bootstrapEntry(['n1', 'n2', 'n3'])] },
+  );
+  r.campaignNow();
+  drain(r);
+  step(r, { type: 'voteResp', from: 'n2', to: 'n1', term: 3, reject: false });
+  let accepted = 0;
+  for (let i = 0; i < 20; i++) if (r.propose(`x${i}`).ok) accepted++;
+  t.is(accepted, 9, 'the no-op plus 9 proposals fill the 10 uncommitted slots');
+  t.like(r.propose('more'), { ok: false, reason: 'overloaded' });
+  step(r, { type: 'appResp', from: 'n2', to: 'n1', term: 3, index: r.log.lastIndex(), reject: false });
+  t.true(r.propose('again').ok);
+});
