@@ -4,12 +4,14 @@ import { MetaStore } from '../../core/contracts/meta-store.js';
 import { Transport } from '../../core/contracts/transport.js';
 import { definePlugin } from '../../core/plugin.js';
 import { parseMetaRaftConfig, type MetaRaftConfig } from './config.js';
+import { advertisedAddress } from './advertise.js';
 import { transportMux, type MuxServe } from './raft-link.js';
 import { RaftMetaStore } from './raft-meta-store.js';
 
 export { MetaRaftStore, META_LOG_FILE, META_SNAPSHOT_FILE, type MetaRaftStoreOptions } from './meta-raft-store.js';
 export { RaftMetaStore, type RaftMetaStoreOptions } from './raft-meta-store.js';
 export { RaftLink, transportMux, type MuxServe, type RpcRequest, type RpcReply } from './raft-link.js';
+export { advertisedAddress } from './advertise.js';
 export { metaRaftConfigSchema, parseMetaRaftConfig, type MetaRaftConfig } from './config.js';
 
 /**
@@ -29,6 +31,9 @@ export const metaRaftPlugin = definePlugin<MetaRaftConfig>({
   parseConfig: parseMetaRaftConfig,
   register(container, config, ctx) {
     const bind = ctx.node.clusterBindAddress;
+    // What peers dial (and the Raft member ID): the bind address, or for a wildcard bind this machine's
+    // entry in [meta] peers.
+    const address = advertisedAddress(bind, ctx.node.metaPeers);
     let own: ReturnType<typeof transportMux> | undefined;
     // Resolved at start: the Transport and the cluster port are started before the meta store.
     const serve: MuxServe = async (muxByte, handler) => {
@@ -43,7 +48,7 @@ export const metaRaftPlugin = definePlugin<MetaRaftConfig>({
     };
     const store = new RaftMetaStore({
       dir: join(ctx.nodeDir, 'meta'),
-      address: bind,
+      address,
       httpAddress: ctx.node.httpBindAddress,
       logger: ctx.logger,
       transport: { dial: (address, muxByte, options) => container.resolve(Transport).dial(address, muxByte, options) },
