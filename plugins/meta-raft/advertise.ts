@@ -1,4 +1,4 @@
-import { networkInterfaces } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 
 const UNSPECIFIED = new Set(['', '0.0.0.0', '::', '[::]']);
 
@@ -7,9 +7,9 @@ function split(address: string): { host: string; port: string } {
   return at < 0 ? { host: address, port: '' } : { host: address.slice(0, at), port: address.slice(at + 1) };
 }
 
-/** This machine's interface addresses (IPv4 and IPv6), plus the loopback names. */
+/** This machine's interface addresses (IPv4 and IPv6), its host name and the loopback names. */
 export function localHosts(): Set<string> {
-  const hosts = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+  const hosts = new Set(['localhost', '127.0.0.1', '::1', '[::1]', hostname()]);
   for (const list of Object.values(networkInterfaces())) {
     for (const i of list ?? []) {
       hosts.add(i.address);
