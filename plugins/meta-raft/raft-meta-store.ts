@@ -119,6 +119,12 @@ export class RaftMetaStore extends BaseMetaStore {
         this.publish(this.sm);
       },
     };
+    if (this.opts.peers.length > 0 && !this.opts.peers.includes(address)) {
+      this.logger.warn({ address, peers: this.opts.peers }, 'this node\'s cluster address is not in [meta] peers; it is added as one more member');
+    }
+    if (this.opts.peers.length > 0 && this.opts.join.length > 0) {
+      this.logger.warn({ peers: this.opts.peers, join: this.opts.join }, '[meta] peers and join are both set; join is ignored');
+    }
     const raftDir = join(this.opts.dir, 'raft');
     // A cluster of one upgraded from the unreplicated meta log starts from that state.
     const migrated = this.opts.peers.length === 0 && this.opts.join.length === 0 ? await legacyState(this.opts.dir, raftDir, this.logger) : undefined;
