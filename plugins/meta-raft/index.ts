@@ -43,6 +43,8 @@ export const metaRaftPlugin = definePlugin<MetaRaftConfig>({
         await mux.start(); // idempotent; the store needs the port before it can elect a leader
         return;
       }
+      // A cluster of one built without a Transport (a bare container in a test) needs no listener.
+      if (!container.isRegistered(Transport, true) && ctx.node.metaPeers.length === 0 && ctx.node.metaJoin.length === 0) return;
       own ??= transportMux(container.resolve(Transport), bind);
       await own.serve(muxByte, handler);
     };
@@ -51,7 +53,8 @@ export const metaRaftPlugin = definePlugin<MetaRaftConfig>({
       address,
       httpAddress: ctx.node.httpBindAddress,
       logger: ctx.logger,
-      transport: { dial: (address, muxByte, options) => container.resolve(Transport).dial(address, muxByte, options) },
+      // async: a missing Transport becomes a rejected dial (Raft tolerates it), never a synchronous throw.
+      transport: { dial: async (address, muxByte, options) => container.resolve(Transport).dial(address, muxByte, options) },
       serve,
       peers: ctx.node.metaPeers,
       join: ctx.node.metaJoin,

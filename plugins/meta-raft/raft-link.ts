@@ -100,29 +100,33 @@ export class RaftLink {
     if (peer.queue.length < MAX_QUEUED_FRAMES) peer.queue.push(frame);
     if (peer.connecting || Date.now() - peer.failedAt < REDIAL_MS) return;
     peer.connecting = true;
-    const p = peer;
-    this.opts.transport.dial(to, MuxByte.RAFT).then(
-      (c) => {
-        p.connecting = false;
-        if (this.stopped) {
-          c.destroy();
-          return;
-        }
-        p.conn = c;
-        c.on('error', () => undefined);
-        c.on('close', () => {
-          if (p.conn === c) p.conn = undefined;
-        });
-        // Replies never come back on this connection; drain anything that does.
-        c.resume();
-        for (const f of p.queue.splice(0)) c.write(f);
-      },
-      () => {
-        p.connecting = false;
-        p.failedAt = Date.now();
-        p.queue = [];
-      },
-    );
+    void this.connect(peer, to);
+  }
+
+  // Never throws into Raft's loop: any dial failure (even a synchronous one) just drops the queue.
+  private async connect(p: Peer, to: string): Promise<void> {
+    let c: Conn;
+    try {
+      c = await this.opts.transport.dial(to, MuxByte.RAFT);
+    } catch {
+      p.connecting = false;
+      p.failedAt = Date.now();
+      p.queue = [];
+      return;
+    }
+    p.connecting = false;
+    if (this.stopped) {
+      c.destroy();
+      return;
+    }
+    p.conn = c;
+    c.on('error', () => undefined);
+    c.on('close', () => {
+      if (p.conn === c) p.conn = undefined;
+    });
+    // Replies never come back on this connection; drain anything that does.
+    c.resume();
+    for (const f of p.queue.splice(0)) c.write(f);
   }
 
   /** One META_RPC call to `address`. Rejects with ERR_META_RPC_FAILED when no reply arrives. */

@@ -309,7 +309,14 @@ export class RaftNode {
   private async handle(rd: Ready): Promise<void> {
     const r = this.raft;
     await this.storage.save(rd.hardState, rd.entries, rd.snapshot);
-    if (rd.messages.length > 0) this.opts.send(rd.messages);
+    if (rd.messages.length > 0) {
+      try {
+        this.opts.send(rd.messages);
+      } catch (err) {
+        // Lost messages are Raft's normal weather; a sender bug must not stop the node.
+        this.opts.logger.warn({ err }, 'raft send failed; messages dropped');
+      }
+    }
     let confApplied = false;
     if (rd.snapshot !== undefined) {
       this.opts.stateMachine.restore(rd.snapshot.data, rd.snapshot.meta.index);
