@@ -125,10 +125,14 @@ test('a deposed leader fails its pending command with ERR_META_LEADERSHIP_LOST; 
 test('join: a new node joins as a learner through any member, is promoted, registers and sees the state', async (t) => {
   const { members, add } = await cluster(t, 3);
   await members[0]!.store.createDatabase('existing');
+  // Enough history that the log was compacted: the joiner starts from a snapshot.
+  for (let i = 0; i < 40; i++) await members[i % 3]!.store.createDatabase(`old${i}`);
   const joiner = add('node4:8088', { join: [members[2]!.address] });
   await joiner.store.start();
   t.is(joiner.store.nodeId(), 4);
   t.truthy(joiner.store.database('existing'));
+  t.truthy(joiner.store.database('old39'));
+  t.true(joiner.store.raft()!.snapshotsInstalled >= 1, 'caught up through InstallSnapshot');
   const leader = await waitFor('a leader', () => leaderOf(members));
   await waitFor('promotion', () => leader.store.raft()!.status().conf.voters.includes('node4:8088'));
   t.deepEqual([...leader.store.raft()!.status().conf.voters].sort(), ['node1:8088', 'node2:8088', 'node3:8088', 'node4:8088']);
