@@ -223,15 +223,21 @@ async function importIfPresent(rel: string): Promise<Record<string, any> | undef
 /** Micro-benchmarks contributed by each area (line protocol, codec...): `run(options)` → figures. */
 async function microParts(o: Options, wanted: string[]): Promise<Record<string, Record<string, number>>> {
   const out: Record<string, Record<string, number>> = {};
-  const files: Record<string, string> = { micro: './line-protocol.bench.js', codec: './codec.bench.js' };
+  const files: Record<string, string[]> = {
+    micro: ['./line-protocol.bench.js', './storage-micro.bench.js'],
+    codec: ['./codec.bench.js'],
+  };
   for (const part of wanted) {
-    const mod = await importIfPresent(files[part]!);
-    if (!mod?.run) {
-      log(`${part}: ${files[part]} not present`);
-      continue;
+    for (const file of files[part] ?? []) {
+      const mod = await importIfPresent(file);
+      if (!mod?.run) {
+        log(`${part}: ${file} not present`);
+        continue;
+      }
+      log(`running ${part} ${file}`);
+      const name = `${part}: ${path.basename(file, '.bench.js')}`;
+      out[name] = await mod.run({ quick: o.runs < 5 });
     }
-    log(`running ${part}`);
-    out[part] = await mod.run({ quick: o.runs < 5 });
   }
   return out;
 }
