@@ -70,6 +70,8 @@ export const ErrorCodes = {
   ERR_CLUSTER_FRAME_INVALID: 'invalid frame',
   ERR_CLUSTER_REMOTE: 'remote error',
   ERR_CLUSTER_TIMEOUT: 'cluster request timed out',
+  ERR_CLUSTER_VERSION_MISMATCH: 'peer speaks another cluster schema version',
+  ERR_CLUSTER_AUTH_FAILED: 'cluster authentication failed',
 
   // query
   ERR_QUERY_PARSE: 'error parsing query',

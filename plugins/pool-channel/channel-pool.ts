@@ -1,7 +1,4 @@
-import type { ConnPool, ConnPoolStats, ConnPoolSupports, NodeDirectory, PooledConn } from '../../core/contracts/conn-pool.js';
-import { type Conn, MuxByte, type Transport } from '../../core/contracts/transport.js';
-import { TesseraError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { type ConnPool, type ConnPoolStats, type ConnPoolSupports, type Conn, type Logger, MuxByte, type NodeDirectory, type PooledConn, TesseraError, type Transport } from '../../core/index.js';
 
 /** Settings of a ChannelPool (milliseconds). */
 export interface ChannelPoolOptions {
@@ -14,6 +11,11 @@ export interface ChannelPoolOptions {
   /** 0 = idle connections never expire. */
   readonly idleTimeoutMs: number;
   readonly logger: Logger;
+  /**
+   * Runs on each new connection before it is handed out (e.g. the cluster handshake). A rejection closes
+   * the connection and fails the dial like a transport error.
+   */
+  readonly prepare?: (conn: Conn, nodeId: number) => Promise<void>;
 }
 
 /** Counters of a ChannelPool since it was created. */
@@ -207,8 +209,18 @@ export class ChannelPool implements ConnPool {
     this.total++;
     this.counts.dials++;
     const address = this.addressOf(node.id);
+    const prepare = this.options.prepare;
     const dialled = address
-      ? this.transport.dial(address, MuxByte.CLUSTER, { timeoutMs: this.options.getTimeoutMs })
+      ? this.transport.dial(address, MuxByte.CLUSTER, { timeoutMs: this.options.getTimeoutMs }).then(async (conn) => {
+          if (!prepare) return conn;
+          try {
+            await prepare(conn, node.id);
+          } catch (err) {
+            conn.destroy();
+            throw err;
+          }
+          return conn;
+        })
       : Promise.reject(new TesseraError('ERR_POOL_UNKNOWN_NODE', `no address known for node ${node.id}`));
     dialled.then(
       (conn) => {

@@ -1,4 +1,4 @@
-import { type ConfigProblem, parseSection, type SectionValue } from '../../core/config-schema.js';
+import { type ConfigProblem, parseSection, type SectionValue } from '../../core/index.js';
 
 /** The `[pool-channel]` section: TOML keys; durations in milliseconds after parsing. */
 export const poolChannelSchema = {
@@ -14,6 +14,11 @@ export const poolChannelSchema = {
   'get-timeout': { type: 'duration', default: '5s' },
   /** Idle connections older than this are closed; "0" = never. */
   'idle-timeout': { type: 'duration', default: '60s' },
+  /** Run the cluster handshake (schema version, and HMAC proof when `secret` is set) on each new connection. */
+  handshake: { type: 'bool', default: false },
+  /** Shared cluster secret for the handshake; "" = no authentication. */
+  secret: { type: 'string', default: '' },
+  'handshake-timeout': { type: 'duration', default: '5s' },
 } as const;
 
 /** Parsed `[pool-channel]` config. */

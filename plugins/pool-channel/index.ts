@@ -1,7 +1,5 @@
-import { ConnPool } from '../../core/contracts/conn-pool.js';
-import { MetaStore } from '../../core/contracts/meta-store.js';
-import { Transport } from '../../core/contracts/transport.js';
-import { CORE_VERSION, definePlugin } from '../../core/plugin.js';
+import { clientHandshake } from '../../core/cluster/handshake.js';
+import { ConnPool, CORE_VERSION, definePlugin, MetaStore, Transport } from '../../core/index.js';
 import { ChannelPool } from './channel-pool.js';
 import { type PoolChannelConfig, parsePoolChannelConfig } from './config.js';
 
@@ -17,6 +15,9 @@ export function channelPoolOptions(config: PoolChannelConfig): Omit<ConstructorP
     globalMax: config['global-max'],
     getTimeoutMs: config['get-timeout'],
     idleTimeoutMs: config['idle-timeout'],
+    ...(config.handshake
+      ? { prepare: (conn) => clientHandshake(conn, { secret: config.secret, timeoutMs: config['handshake-timeout'] }) }
+      : {}),
   };
 }
 

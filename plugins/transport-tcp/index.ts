@@ -1,11 +1,10 @@
-import { Transport } from '../../core/contracts/transport.js';
-import { CORE_VERSION, definePlugin } from '../../core/plugin.js';
+import { CORE_VERSION, definePlugin, Transport } from '../../core/index.js';
 import { parseTransportTcpConfig, type TransportTcpConfig } from './config.js';
 import { TcpTransport } from './tcp-transport.js';
 
 export { parseHostPort, formatHostPort, type HostPort } from './address.js';
 export { parseTransportTcpConfig, transportTcpSchema, type TransportTcpConfig } from './config.js';
-export { TcpTransport, type TcpTransportOptions, type TcpTransportStats } from './tcp-transport.js';
+export { TcpTransport, type TcpTlsOptions, type TcpTransportOptions, type TcpTransportStats } from './tcp-transport.js';
 
 /** The transport-tcp plugin: provides Transport (plain TCP, first byte = service). */
 export const transportTcpPlugin = definePlugin<TransportTcpConfig>({
@@ -27,6 +26,16 @@ export const transportTcpPlugin = definePlugin<TransportTcpConfig>({
           keepAliveMs: config['keep-alive'],
           noDelay: config['no-delay'],
           logger: ctx.logger,
+          ...(config['tls-cert'] !== ''
+            ? {
+                tls: {
+                  certFile: config['tls-cert'],
+                  keyFile: config['tls-key'],
+                  caFile: config['tls-ca'],
+                  verifyHostname: config['tls-verify-hostname'],
+                },
+              }
+            : {}),
         })),
     });
   },

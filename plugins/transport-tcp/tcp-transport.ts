@@ -1,7 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import type { BoundAddress, Conn, ConnHandler, Transport, TransportSupports } from '../../core/contracts/transport.js';
-import { TesseraError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import tls from 'node:tls';
+import { type BoundAddress, type Conn, type ConnHandler, type Logger, TesseraError, type Transport, type TransportSupports } from '../../core/index.js';
 import { formatHostPort, parseHostPort } from './address.js';
 
 /** Settings of a TcpTransport (milliseconds). */
@@ -14,6 +14,23 @@ export interface TcpTransportOptions {
   readonly keepAliveMs: number;
   readonly noDelay: boolean;
   readonly logger: Logger;
+  /** Mutual TLS between nodes: both sides present a certificate signed by `caFile`. Absent = plain TCP. */
+  readonly tls?: TcpTlsOptions;
+}
+
+/** TLS files (PEM) of a node, read at start(). */
+export interface TcpTlsOptions {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+  /** Check the peer certificate's names against the dialled host (off: chain only, for IP-addressed clusters). */
+  readonly verifyHostname: boolean;
+}
+
+interface TlsMaterial {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly ca: Buffer;
 }
 
 /** Counters of a TcpTransport since it was created. */
@@ -24,6 +41,8 @@ export interface TcpTransportStats {
   readonly muxTimeouts: number;
   /** Accepted connections that ended or failed before sending a mux byte. */
   readonly muxFailures: number;
+  /** Accepted connections whose TLS handshake failed (bad or missing certificate, plain TCP client). */
+  readonly tlsFailures: number;
   readonly dialled: number;
   readonly dialTimeouts: number;
   readonly dialFailures: number;
@@ -39,15 +58,30 @@ type State = 'new' | 'started' | 'stopped';
  * transport may be started again (listeners are not reopened: callers listen again).
  */
 export class TcpTransport implements Transport {
-  readonly supports: TransportSupports = { tls: false };
+  readonly supports: TransportSupports;
   private state: State = 'new';
+  private material: TlsMaterial | undefined;
   private readonly servers = new Set<net.Server>();
   private readonly sockets = new Set<net.Socket>();
-  private counters = { accepted: 0, muxTimeouts: 0, muxFailures: 0, dialled: 0, dialTimeouts: 0, dialFailures: 0 };
+  private counters = { accepted: 0, muxTimeouts: 0, muxFailures: 0, tlsFailures: 0, dialled: 0, dialTimeouts: 0, dialFailures: 0 };
 
-  constructor(private readonly options: TcpTransportOptions) {}
+  constructor(private readonly options: TcpTransportOptions) {
+    this.supports = { tls: options.tls !== undefined };
+  }
 
   async start(): Promise<void> {
+    if (this.state === 'started') return;
+    const t = this.options.tls;
+    if (t && !this.material) {
+      try {
+        const [cert, key, ca] = await Promise.all([readFile(t.certFile), readFile(t.keyFile), readFile(t.caFile)]);
+        // Fail at start, not at the first connection, on unusable material.
+        tls.createSecureContext({ cert, key, ca });
+        this.material = { cert, key, ca };
+      } catch (err) {
+        throw new TesseraError('ERR_CONFIG_INVALID', `transport-tcp TLS files: ${(err as Error).message}`, { cause: err });
+      }
+    }
     this.state = 'started';
   }
 
@@ -69,8 +103,29 @@ export class TcpTransport implements Transport {
   async listen(address: string, onConn: ConnHandler): Promise<BoundAddress> {
     this.assertStarted();
     const { host, port } = parseHostPort(address);
-    const server = net.createServer({ noDelay: this.options.noDelay });
-    server.on('connection', (socket) => this.accept(socket, onConn));
+    const m = this.material;
+    let server: net.Server;
+    if (m) {
+      server = tls.createServer({
+        cert: m.cert,
+        key: m.key,
+        ca: m.ca,
+        requestCert: true,
+        rejectUnauthorized: true,
+        handshakeTimeout: this.options.muxTimeoutMs,
+        noDelay: this.options.noDelay,
+      });
+      // Raw sockets are tracked too, so stop() also ends connections still in their TLS handshake.
+      server.on('connection', (raw: net.Socket) => this.track(raw));
+      server.on('secureConnection', (socket: tls.TLSSocket) => this.accept(socket, onConn));
+      server.on('tlsClientError', (err) => {
+        this.counters.tlsFailures++;
+        this.options.logger.info({ err }, 'TLS handshake with a peer failed');
+      });
+    } else {
+      server = net.createServer({ noDelay: this.options.noDelay });
+      server.on('connection', (socket) => this.accept(socket, onConn));
+    }
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => {
         reject(new TesseraError('ERR_TRANSPORT_LISTEN_FAILED', `listen on ${address} failed: ${err.message}`, { cause: err }));
@@ -98,15 +153,27 @@ export class TcpTransport implements Transport {
     checkMuxByte(muxByte);
     const { host, port } = parseHostPort(address);
     const timeoutMs = options?.timeoutMs ?? this.options.dialTimeoutMs;
-    const socket = net.connect({ host, port, noDelay: this.options.noDelay });
+    const m = this.material;
+    const socket = m
+      ? tls.connect({
+          host,
+          port,
+          cert: m.cert,
+          key: m.key,
+          ca: m.ca,
+          ...(net.isIP(host) === 0 ? { servername: host } : {}),
+          ...(this.options.tls?.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
+        })
+      : net.connect({ host, port, noDelay: this.options.noDelay });
     this.track(socket);
+    const connectEvent = m ? 'secureConnect' : 'connect';
     return new Promise<Conn>((resolve, reject) => {
       let settled = false;
       const fail = (err: TesseraError): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        socket.removeListener('connect', onConnect);
+        socket.removeListener(connectEvent, onConnect);
         socket.destroy();
         reject(err);
       };
@@ -123,7 +190,7 @@ export class TcpTransport implements Transport {
         socket.write(Buffer.of(muxByte));
         resolve(socket);
       };
-      socket.once('connect', onConnect);
+      socket.once(connectEvent, onConnect);
       socket.once('error', (err: Error) => {
         if (settled) return;
         this.counters.dialFailures++;
@@ -181,6 +248,7 @@ export class TcpTransport implements Transport {
   }
 
   private configure(socket: net.Socket): void {
+    socket.setNoDelay(this.options.noDelay);
     if (this.options.keepAliveMs > 0) socket.setKeepAlive(true, this.options.keepAliveMs);
   }
 

@@ -5,7 +5,9 @@ import type { ConfigProblem } from '../../../core/config-schema.js';
 import { Transport } from '../../../core/contracts/transport.js';
 import { rootContainer } from '../../../core/di.js';
 import { silentLogger } from '../../../core/logger.js';
-import { parseHostPort, TcpTransport, transportTcpPlugin } from '../../../plugins/transport-tcp/index.js';
+import { hasCode } from '../../../core/errors.js';
+import { parseHostPort, type TcpTlsOptions, TcpTransport, transportTcpPlugin } from '../../../plugins/transport-tcp/index.js';
+import { rogueClientFiles, tlsFiles } from './tls-files.js';
 
 const make = (muxTimeoutMs = 5000): TcpTransport =>
   new TcpTransport({ dialTimeoutMs: 2000, muxTimeoutMs, keepAliveMs: 0, noDelay: true, logger: silentLogger() });
@@ -127,4 +129,74 @@ test('plugin registers one Transport per container', async (t) => {
   t.is(c1.resolve(Transport), a);
   t.not(c2.resolve(Transport), a);
   t.deepEqual(transportTcpPlugin.manifest.provides, [Transport]);
+});
+
+const tlsTransport = (tlsOptions: TcpTlsOptions | undefined, muxTimeoutMs = 5000): TcpTransport =>
+  new TcpTransport({ dialTimeoutMs: 2000, muxTimeoutMs, keepAliveMs: 0, noDelay: true, logger: silentLogger(), ...(tlsOptions ? { tls: tlsOptions } : {}) });
+
+test('TLS: a node with a certificate from another CA never reaches a handler, and is counted', async (t) => {
+  const server = tlsTransport(tlsFiles('cluster'));
+  const rogue = tlsTransport(rogueClientFiles());
+  await server.start();
+  await rogue.start();
+  try {
+    t.true(server.supports.tls);
+    const bound = await server.listen('127.0.0.1:0', () => t.fail('handler reached'));
+    // With TLS 1.3 the client may finish its side before the server refuses its certificate: the dial
+    // then succeeds and the connection is closed right after.
+    try {
+      const conn = await rogue.dial(bound.address, 2);
+      conn.on('error', () => {});
+      conn.resume();
+      if (!conn.closed) await once(conn, 'close');
+    } catch (err) {
+      t.true(hasCode(err, 'ERR_TRANSPORT_DIAL_FAILED'), String(err));
+    }
+    while (server.stats().tlsFailures === 0) await new Promise((r) => setTimeout(r, 5));
+    t.is(server.stats().accepted, 0);
+  } finally {
+    await rogue.stop();
+    await server.stop();
+  }
+});
+
+test('TLS: a client refuses a server whose certificate is not signed by the cluster CA', async (t) => {
+  const rogueServer = tlsTransport(tlsFiles('rogue'));
+  const client = tlsTransport(tlsFiles('cluster'));
+  await rogueServer.start();
+  await client.start();
+  try {
+    const bound = await rogueServer.listen('127.0.0.1:0', () => t.fail('handler reached'));
+    const err = await t.throwsAsync(client.dial(bound.address, 2));
+    t.true(hasCode(err, 'ERR_TRANSPORT_DIAL_FAILED'), String(err));
+  } finally {
+    await client.stop();
+    await rogueServer.stop();
+  }
+});
+
+test('TLS: a plain TCP client is refused by a TLS listener', async (t) => {
+  const server = tlsTransport(tlsFiles('cluster'), 1000);
+  const plain = tlsTransport(undefined);
+  await server.start();
+  await plain.start();
+  try {
+    const bound = await server.listen('127.0.0.1:0', () => t.fail('handler reached'));
+    const conn = await plain.dial(bound.address, 2);
+    conn.write('hello');
+    conn.resume();
+    if (!conn.closed) await once(conn, 'close');
+    t.is(server.stats().accepted, 0);
+  } finally {
+    await plain.stop();
+    await server.stop();
+  }
+});
+
+test('TLS: unreadable certificate files fail start with ERR_CONFIG_INVALID; half a TLS config is a config problem', async (t) => {
+  const tr = tlsTransport({ ...tlsFiles('cluster'), keyFile: '/nonexistent/key.pem' });
+  await t.throwsAsync(tr.start(), { code: 'ERR_CONFIG_INVALID' } as never);
+  const problems: ConfigProblem[] = [];
+  transportTcpPlugin.parseConfig({ 'tls-cert': '/a.crt' }, 'transport-tcp', problems);
+  t.deepEqual(problems.map((p) => p.path).sort(), ['transport-tcp.tls-ca', 'transport-tcp.tls-key']);
 });
