@@ -1,11 +1,15 @@
 import net from 'node:net';
 import test from 'ava';
 import { encodeMapShardResponse, OK } from '../../core/cluster/codec.js';
+import { ClusterMux } from '../../core/cluster/cluster-mux.js';
+import { ClusterService } from '../../core/cluster/cluster-service.js';
 import { RemoteMapper } from '../../core/cluster/remote-mapper.js';
 import type { Mapper, MapRequest } from '../../core/contracts/mapper.js';
-import { hasCode } from '../../core/errors.js';
+import { hasCode, TesseraError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
 import { SELECT_MAP_VERSION } from '../../core/query/select/map-request.js';
 import { makePoint } from '../../core/testing/points.js';
+import { TcpTransport } from '../../plugins/transport-tcp/tcp-transport.js';
 import { startCluster, type TestNode } from './cluster-harness.js';
 
 // Remote maps over real TCP (reference §2.5, §2.7, item 12, 81; DESIGN §2: failover to the next owner).
@@ -191,5 +195,58 @@ test('an owner that answers with an error before its first chunk: the next owner
     t.regex(err!.message, new RegExp(`no owner answered \\(map shard ${shard} on node ${n2.id}: error code 1: .*; map shard ${shard} on node ${n3.id}: `));
   } finally {
     await c.stop();
+  }
+});
+
+test('an error on the remote mid-stream arrives as a coded response and fails the mapper (item 81)', async (t) => {
+  const c = await startCluster(2, { timeoutMs: 3000 });
+  // No real store fails on demand in the middle of a stream, so node 2 gets a second cluster port whose
+  // service wraps its real local mapper with a fault: the third chunk throws. Everything else is real.
+  const transport = new TcpTransport({ dialTimeoutMs: 2000, muxTimeoutMs: 2000, keepAliveMs: 0, noDelay: true, logger: silentLogger() });
+  await transport.start();
+  const mux = new ClusterMux(transport, '127.0.0.1:0', silentLogger());
+  await mux.start();
+  try {
+    const [n1, n2] = c.nodes as [TestNode, TestNode];
+    const shard = await shardOn(n1, [n2], 60);
+    const faulty = new ClusterService({
+      mux,
+      store: n2.store,
+      meta: n2.meta,
+      logger: silentLogger(),
+      openMapper: (id, req, size) => {
+        const inner = n2.shardMapper.localMapper(id, req, size);
+        let served = 0;
+        return {
+          open: () => inner.open(),
+          tagSets: () => inner.tagSets(),
+          fields: () => inner.fields(),
+          close: () => inner.close(),
+          nextChunk: async () => {
+            if (++served === 3) throw new TesseraError('ERR_TSDB_CORRUPT', 'block 7 failed its checksum');
+            return inner.nextChunk();
+          },
+        };
+      },
+    });
+    await faulty.start();
+    const port2 = await c.log.addNode(mux.address().address);
+    const mapper = await n1.shardMapper.createMapper({ id: shard, owners: [port2] }, rawRequest, 5);
+    await mapper.open();
+    t.not(await mapper.nextChunk(), null);
+    t.not(await mapper.nextChunk(), null);
+    const err = await t.throwsAsync(mapper.nextChunk());
+    t.true(hasCode(err, 'ERR_CLUSTER_REMOTE'), String(err));
+    t.is(err!.message, 'error code 1: block 7 failed its checksum');
+    t.is((err as { details?: { remoteErrorCode?: string } }).details?.remoteErrorCode, 'ERR_TSDB_CORRUPT');
+    t.is(faulty.stats.mapShardFail, 1);
+    t.is(await mapper.nextChunk(), null, 'the stream is over');
+    await mapper.close();
+    t.deepEqual(n1.pool.stats(port2), { idle: 1, live: 1, waiting: 0 }, 'an error response ends the stream cleanly');
+    await faulty.stop();
+  } finally {
+    await c.stop();
+    await mux.stop();
+    await transport.stop();
   }
 });
