@@ -21,6 +21,10 @@ export interface ClusterOptions {
   readonly secret?: string;
   /** PointsWriter write timeout (ms), default 5000. */
   readonly writeTimeoutMs?: number;
+  /** Cluster service limits (defaults: the service's own). */
+  readonly frameTimeoutMs?: number;
+  readonly handshakeTimeoutMs?: number;
+  readonly maxFrameBytes?: number;
 }
 
 /**
@@ -82,6 +86,9 @@ export async function startCluster(n: number, options: ClusterOptions = {}): Pro
       openMapper: (id, req, chunkSize) => shardMapper.localMapper(id, req, chunkSize),
       logger: silentLogger(),
       ...(options.secret === undefined ? {} : { secret: options.secret }),
+      ...(options.frameTimeoutMs === undefined ? {} : { frameTimeoutMs: options.frameTimeoutMs }),
+      ...(options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.handshakeTimeoutMs }),
+      ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
       drainTimeoutMs: 1000,
     });
     await service.start();
