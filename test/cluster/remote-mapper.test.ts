@@ -138,7 +138,7 @@ test('a remote that stalls mid-stream: ERR_CLUSTER_TIMEOUT after the chunk deadl
     s.once('data', () => s.write(encodeMapShardResponse({ ...OK, tagSets: ['a'], fields: ['value'], chunk: { n: 1 } })));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const c = await startCluster(1, { timeoutMs: 600 });
+  const c = await startCluster(1, { timeoutMs: 1500 });
   try {
     const n1 = c.nodes[0]!;
     const ghost = await c.log.addNode(`127.0.0.1:${(server.address() as net.AddressInfo).port}`);
@@ -149,8 +149,8 @@ test('a remote that stalls mid-stream: ERR_CLUSTER_TIMEOUT after the chunk deadl
     const started = Date.now();
     const err = await t.throwsAsync(mapper.nextChunk());
     t.true(hasCode(err, 'ERR_CLUSTER_TIMEOUT'), String(err));
-    t.regex(err!.message, /no response within 600ms/);
-    t.true(Date.now() - started < 2000);
+    t.regex(err!.message, /no response within 1500ms/);
+    t.true(Date.now() - started < 5000);
     t.is(n1.pool.stats(ghost).live, 0);
   } finally {
     await c.stop();
