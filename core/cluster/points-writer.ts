@@ -39,6 +39,18 @@ export interface WritePointsResult {
   readonly drop?: WriteDrop;
 }
 
+/** Counters, named as InfluxDB's "write" statistics (writeOk/writePartial/writeTimeout per shard, writeError per failed owner). */
+export interface PointsWriterStats {
+  req: number;
+  pointReq: number;
+  pointReqLocal: number;
+  pointReqRemote: number;
+  writeOk: number;
+  writePartial: number;
+  writeTimeout: number;
+  writeError: number;
+}
+
 /** A point routed to its shard. */
 interface ShardBatch {
   readonly group: ShardGroupInfo;
@@ -61,6 +73,16 @@ export class PointsWriter {
   readonly #creating = new Map<number, Promise<void>>();
 
   readonly #writeTimeoutMs: number;
+  readonly stats: PointsWriterStats = {
+    req: 0,
+    pointReq: 0,
+    pointReqLocal: 0,
+    pointReqRemote: 0,
+    writeOk: 0,
+    writePartial: 0,
+    writeTimeout: 0,
+    writeError: 0,
+  };
 
   constructor(meta: PointsWriterMeta, store: PointsWriterStore, logger: Logger, remote?: RemoteShardWriter, options: PointsWriterOptions = {}) {
     this.#meta = meta;
@@ -89,6 +111,8 @@ export class PointsWriter {
     if (!policy) {
       throw new TesseraError('ERR_META_RP_NOT_FOUND', `retention policy not found: ${rp}`);
     }
+    this.stats.req++;
+    this.stats.pointReq += points.length;
     const { batches, beyondRetention } = await this.#mapShards(db, policy, points, nowNs);
     const results = await Promise.all(batches.map((b) => this.#writeShard(db, policy.name, b, consistency)));
     let written = 0;
@@ -155,6 +179,7 @@ export class PointsWriter {
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
+        this.stats.writeTimeout++;
         this.#log.warn({ shard: batch.shardId, acks, needed }, 'write timeout');
         reject(new TesseraError('ERR_CLUSTER_TIMEOUT', 'timeout'));
       }, this.#writeTimeoutMs);
@@ -162,18 +187,20 @@ export class PointsWriter {
         if (settled) return;
         if (acks >= needed) {
           settled = true;
+          this.stats.writeOk++;
           clearTimeout(timer);
           resolve(error === undefined ? { points: batch.points.length, dropped } : { points: batch.points.length, dropped, error });
         } else if (answered === owners.length) {
           settled = true;
           clearTimeout(timer);
-          if (acks > 0) reject(new TesseraError('ERR_CLUSTER_REMOTE', 'partial write'));
-          else reject(new TesseraError('ERR_CLUSTER_REMOTE', `write failed: ${failures[0] ?? 'no owner acknowledged'}`));
+          if (acks > 0) {
+            this.stats.writePartial++;
+            reject(new TesseraError('ERR_CLUSTER_REMOTE', 'partial write'));
+          } else reject(new TesseraError('ERR_CLUSTER_REMOTE', `write failed: ${failures[0] ?? 'no owner acknowledged'}`));
         }
       };
       if (owners.length === 0) {
-        answered = 0;
-        check();
+        check(); // nothing to wait for: acked when the level needs none, else failed
         return;
       }
       for (const owner of owners) {
@@ -189,6 +216,7 @@ export class PointsWriter {
           },
           (err: unknown) => {
             answered++;
+            this.stats.writeError++;
             this.#log.warn({ shard: batch.shardId, owner, err }, 'write to shard owner failed');
             failures.push(err instanceof Error ? err.message : String(err));
             check();
@@ -200,9 +228,11 @@ export class PointsWriter {
 
   async #writeOwner(db: string, rp: string, batch: ShardBatch, owner: number, self: number): Promise<WriteShardResult | void> {
     if (owner === self) {
+      this.stats.pointReqLocal += batch.points.length;
       if (!this.#store.shardInfo(batch.shardId)) await this.#ensureShard(db, rp, batch.shardId);
       return this.#store.writeToShard(batch.shardId, batch.points);
     }
+    this.stats.pointReqRemote += batch.points.length;
     if (this.#remote) return this.#remote.writeShard(batch.shardId, owner, batch.points);
     throw new Error(`no route to node ${owner}: the cluster port is not available`);
   }

@@ -77,6 +77,7 @@ test('one owner down: all -> "partial write", quorum and one -> acknowledged (it
     t.true(hasCode(err, 'ERR_CLUSTER_REMOTE'));
     t.deepEqual(await write(n1, 'quorum'), { written: 3 });
     t.deepEqual(await write(n1, 'one'), { written: 3 });
+    t.like(n1.writer.stats, { req: 3, pointReq: 9, pointReqLocal: 9, pointReqRemote: 18, writePartial: 1, writeOk: 2 });
   } finally {
     await c.stop();
   }
