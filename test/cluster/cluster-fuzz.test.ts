@@ -1,169 +1,17 @@
-import net from 'node:net';
+// Random and mutated frames thrown at a live cluster port (see cluster-fuzz-engine.ts). A few thousand
+// cases here (TESSERA_FUZZ_RUNS to change); 20,000+: node dist/bench/cluster-fuzz.js --runs 20000
 import test from 'ava';
-import fc from 'fast-check';
-import {
-  decodeMessage,
-  encodeMapShardRequest,
-  encodeMapShardResponse,
-  encodeWriteShardRequest,
-  encodeWriteShardResponse,
-  OK,
-} from '../../core/cluster/codec.js';
-import { type Frame, FrameReader } from '../../core/cluster/framing.js';
-import { MessageType } from '../../core/cluster/schema.js';
-import { MuxByte } from '../../core/contracts/transport.js';
-import { SELECT_MAP_VERSION } from '../../core/query/select/map-request.js';
-import { makePoint } from '../../core/testing/points.js';
-import { startCluster } from './cluster-harness.js';
-
-// Random and mutated frames thrown at a live cluster port (DESIGN §4: a node never crashes on what a
-// peer sends; malformed frames close the connection). Runs TESSERA_FUZZ_RUNS cases (default 3000); for
-// a long run: TESSERA_FUZZ_RUNS=20000 npx ava dist/test/cluster/cluster-fuzz.test.js
+import { fuzzClusterPort } from './cluster-fuzz-engine.js';
 
 const RUNS = Number(process.env.TESSERA_FUZZ_RUNS ?? 3000);
 const SEED = Number(process.env.TESSERA_FUZZ_SEED ?? 20261126);
-const FRAME_TIMEOUT_MS = 100;
-const MAX_FRAME = 1 << 20;
-const CONCURRENCY = 24;
-
-const T0 = 1_000_000_000n;
-const mapRequest = {
-  version: SELECT_MAP_VERSION,
-  kind: 'data',
-  measurement: 'cpu',
-  tmin: '0',
-  tmax: '9223372036854775806',
-  condition: null,
-  dimensions: ['host'],
-  interval: '0',
-  offset: '0',
-  ascending: true,
-  columns: [{ kind: 'field', name: 'value' }],
-  aggregates: null,
-};
-
-/** Well-formed frames of every type, the seeds of the mutations. */
-function seeds(shardId: number): Buffer[] {
-  const pts = [makePoint('cpu', { host: 'a' }, { value: 1.5, n: 3n, s: 'x', b: true }, T0), makePoint('mem', {}, { used: 9n }, T0 + 1n)];
-  return [
-    encodeWriteShardRequest({ shardId, points: pts }),
-    encodeMapShardRequest({ shardId, request: mapRequest, chunkSize: 10 }),
-    encodeMapShardRequest({ shardId, request: { version: SELECT_MAP_VERSION, kind: 'schema', names: ['cpu'] }, chunkSize: 10 }),
-    encodeWriteShardResponse(OK),
-    encodeMapShardResponse({ ...OK, tagSets: ['a'], fields: ['v'], chunk: { n: 1 } }),
-  ];
-}
-
-/** What the server must do with a payload: answer it (every frame a complete, decodable request) or close. */
-function expectation(payload: Buffer): 'answer' | 'close' {
-  if (payload[0] === 0x54) return 'close'; // 'T': a handshake, and no byte string here completes one
-  const reader = new FrameReader({ maxFrameBytes: MAX_FRAME });
-  const frames: Frame[] = [];
-  const err = reader.push(payload, (f) => frames.push({ type: f.type, body: Buffer.from(f.body) }));
-  if (err || reader.midFrame || frames.length === 0) return 'close';
-  for (const f of frames) {
-    try {
-      const m = decodeMessage(f);
-      if (m.type !== MessageType.WRITE_SHARD_REQUEST && m.type !== MessageType.MAP_SHARD_REQUEST) return 'close';
-    } catch {
-      return 'close';
-    }
-  }
-  return 'answer';
-}
-
-/** Sends mux byte 2 + payload; reports whether the server closed (within `waitMs`) and what it sent. */
-function probe(port: number, payload: Buffer, waitMs: number): Promise<{ closed: boolean; received: Buffer }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const socket = net.connect(port, '127.0.0.1');
-    let done = false;
-    const finish = (closed: boolean): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ closed, received: Buffer.concat(chunks) });
-    };
-    const timer = setTimeout(() => finish(false), waitMs);
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('end', () => finish(true));
-    socket.on('close', () => finish(true));
-    socket.on('error', () => finish(true));
-    socket.write(Buffer.concat([Buffer.of(MuxByte.CLUSTER), payload]));
-  });
-}
-
-function payloads(shardId: number): fc.Arbitrary<Buffer> {
-  const base = seeds(shardId);
-  const random = fc.uint8Array({ minLength: 1, maxLength: 80 }).map((a) => Buffer.from(a));
-  const headerShaped = fc
-    .record({ type: fc.integer({ min: 0, max: 6 }), length: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 0xffffffff })), body: fc.uint8Array({ maxLength: 64 }) })
-    .map(({ type, length, body }) => {
-      const h = Buffer.alloc(5);
-      h[0] = type;
-      h.writeUInt32BE(length, 1);
-      return Buffer.concat([h, body]);
-    });
-  const mutated = fc
-    .record({
-      seed: fc.integer({ min: 0, max: base.length - 1 }),
-      flips: fc.array(fc.record({ at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }), { maxLength: 4 }),
-      cut: fc.option(fc.nat(), { nil: undefined }),
-      tail: fc.uint8Array({ maxLength: 12 }),
-      twice: fc.boolean(),
-    })
-    .map(({ seed, flips, cut, tail, twice }) => {
-      const b = Buffer.from(base[seed]!);
-      for (const f of flips) b[f.at % b.length]! ^= f.xor;
-      let out = cut === undefined ? b : b.subarray(0, Math.max(1, cut % b.length));
-      if (twice) out = Buffer.concat([base[(seed + 1) % base.length]!, out]);
-      return Buffer.concat([out, Buffer.from(tail)]);
-    });
-  return fc.oneof(random, headerShaped, mutated, mutated);
-}
 
 test(`${RUNS} random and mutated frames: no crash, every bad connection closed, good requests answered`, async (t) => {
-  const c = await startCluster(1, { frameTimeoutMs: FRAME_TIMEOUT_MS, handshakeTimeoutMs: 200, maxFrameBytes: MAX_FRAME });
-  try {
-    const n1 = c.nodes[0]!;
-    await n1.meta.createDatabase('db');
-    const shardId = (await n1.meta.createShardGroupIfNotExists('db', '', T0)).shards[0]!.id;
-    const port = Number(n1.address.split(':')[1]);
-    const cases = fc.sample(payloads(shardId), { numRuns: RUNS, seed: SEED });
-    const failures: string[] = [];
-    let closed = 0;
-    let answered = 0;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < cases.length) {
-        const payload = cases[next++]!;
-        const want = expectation(payload);
-        const r = await probe(port, payload, want === 'close' ? FRAME_TIMEOUT_MS + 1500 : 300);
-        if (want === 'close') {
-          if (r.closed) closed++;
-          else failures.push(`not closed: ${payload.toString('hex')}`);
-        } else {
-          const reader = new FrameReader();
-          let responses = 0;
-          reader.push(r.received, (f) => {
-            const m = decodeMessage(f);
-            if (m.type === MessageType.WRITE_SHARD_RESPONSE || m.type === MessageType.MAP_SHARD_RESPONSE) responses++;
-          });
-          if (r.closed || responses === 0) failures.push(`valid request not answered (closed=${r.closed}): ${payload.toString('hex')}`);
-          else answered++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    t.deepEqual(failures.slice(0, 5), [], `${failures.length} failures (seed ${SEED})`);
-    t.true(closed > RUNS / 2, `${closed} closed, ${answered} answered`);
-    t.true(n1.service.stats.badConnections + n1.service.stats.handshakeFailures > 0);
-    // The node still serves a normal client afterwards.
-    const w = await n1.shardWriter.writeShard(shardId, n1.id, [makePoint('after', {}, { v: 1.5 }, T0)]);
-    t.deepEqual(w, { dropped: 0 });
-    t.log(`${closed} bad connections closed, ${answered} good ones answered; service stats ${JSON.stringify(n1.service.stats)}`);
-  } finally {
-    await c.stop();
-  }
+  const r = await fuzzClusterPort({ runs: RUNS, seed: SEED });
+  t.deepEqual(r.failures.slice(0, 5), [], `${r.failureCount} failures (seed ${SEED})`);
+  t.is(r.closed + r.answered, RUNS);
+  t.true(r.closed > RUNS / 2, `${r.closed} closed, ${r.answered} answered`);
+  t.true((r.stats.badConnections ?? 0) + (r.stats.handshakeFailures ?? 0) > 0);
+  t.true(r.aliveAfter, 'the node still serves a normal client afterwards');
+  t.log(`${r.closed} bad connections closed, ${r.answered} good ones answered; service stats ${JSON.stringify(r.stats)}`);
 });
