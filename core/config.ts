@@ -14,6 +14,8 @@ export const CORE_SCHEMA = {
     'max-body-size': { type: 'size', default: '25000000' },
     'max-concurrent-write-limit': { type: 'int', default: 0, min: 0 },
     'log-enabled': { type: 'bool', default: false },
+    'auth-enabled': { type: 'bool', default: false },
+    'shared-secret': { type: 'string', default: '' },
   },
   cluster: {
     'bind-address': { type: 'string', default: '127.0.0.1:8088' },
@@ -26,7 +28,7 @@ export const CORE_SCHEMA = {
   },
   plugins: {
     meta: { type: 'string', default: 'meta-raft' },
-    tsdb: { type: 'string', default: 'tsdb-memory' },
+    tsdb: { type: 'string', default: 'tsdb-file' },
     transport: { type: 'string', default: 'transport-tcp' },
     pool: { type: 'string', default: 'pool-channel' },
     extra: { type: 'strings', default: [] },

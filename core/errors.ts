@@ -76,6 +76,7 @@ export const ErrorCodes = {
   // query
   ERR_QUERY_PARSE: 'error parsing query',
   ERR_QUERY_EXECUTION: 'query execution failed',
+  ERR_QUERY_UNAUTHORIZED: 'error authorizing query',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

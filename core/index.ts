@@ -11,5 +11,7 @@ export * from './meta/index.js';
 export * from './model/point.js';
 export * from './model/series-key.js';
 export * from './plugin.js';
+export { createLocalMapper } from './query/select/local-mapper.js';
+export type { SelectMapRequest, SelectMapChunk } from './query/select/map-request.js';
 export * from './tokens.js';
 export * from './tsdb/index.js';

@@ -12,6 +12,8 @@ import { Transport } from './contracts/transport.js';
 import { TSDBStore } from './contracts/tsdb-store.js';
 import { type DependencyContainer, rootContainer } from './di.js';
 import { HttpService } from './http/server.js';
+import type { IncomingMessage } from 'node:http';
+import { authenticate, sendAuthError } from './http/auth.js';
 import { handleQuery } from './http/query-handler.js';
 import { handleWrite } from './http/write-handler.js';
 import { ShardMapper } from './cluster/shard-mapper.js';
@@ -180,7 +182,11 @@ function coreUnits(container: DependencyContainer, config: CoreConfig, logger: L
           drainTimeoutMs: config.node['stop-timeout'],
         });
         const meta = container.resolve(MetaStore);
+        const authOn = config.http['auth-enabled'];
+        const authOptions = { sharedSecret: config.http['shared-secret'] };
+        const auth = (req: IncomingMessage, url: URL) => authenticate(req, url, meta, authOptions);
         const deps = {
+          ...(authOn ? { authenticate: auth } : {}),
           writer: getWriter(),
           meta,
           maxBodyBytes: config.http['max-body-size'],
@@ -199,7 +205,12 @@ function coreUnits(container: DependencyContainer, config: CoreConfig, logger: L
             await writer.writePoints(db, rp, 'one', points, BigInt(Date.now()) * 1_000_000n);
           },
         });
-        http.route('/query', ['GET', 'POST'], (req, res, url) => handleQuery(req, res, url, executor));
+        http.route('/query', ['GET', 'POST'], (req, res, url) => {
+          if (!authOn) return handleQuery(req, res, url, executor);
+          const who = auth(req, url);
+          if (!who.ok) return sendAuthError(res, who.error);
+          return handleQuery(req, res, url, executor, { auth: { user: who.user } });
+        });
         return http;
       };
     })(),

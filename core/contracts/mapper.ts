@@ -3,9 +3,10 @@
  * unchanged over the cluster port); a Mapper runs it against one shard and streams chunks of partial
  * results that the reducer merges.
  *
- * The shapes of MapRequest and MapChunk are owned by the query engine (core/query); storage plugins do
- * not interpret them: they hand their ShardReader to core's local mapper (see core/query), or override
- * with their own pushdown.
+ * The shapes of MapRequest and MapChunk are owned by the query engine: SelectMapRequest and
+ * SelectMapChunk in core/query/select/map-request.ts (JSON-able with `encodeWire`/`decodeWire`, bigints
+ * included). Storage plugins do not interpret them: they hand their ShardReader to core's
+ * `createLocalMapper` (exported by core/index.ts), or override with their own pushdown.
  */
 export interface MapRequest {
   /** Version of this shape; a mapper refuses a request of another version. */

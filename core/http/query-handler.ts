@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGzip, type Gzip } from 'node:zlib';
+import type { UserInfo } from '../contracts/meta-store.js';
 import { hasCode } from '../errors.js';
 import type { ExecuteOptions, QueryExecutor } from '../query/executor.js';
 import { CsvFormatter } from '../query/format-csv.js';
-import { formatJson, type QueryResponse } from '../query/format-json.js';
+import { formatJson, formatJsonParts, type QueryResponse } from '../query/format-json.js';
 import { mergeResult } from '../query/format-merge.js';
+import { formatMsgpack } from '../query/format-msgpack.js';
 import type { StatementResult } from '../query/result.js';
 import { FormValues, parseGoQuery, parseMultipart } from './go-form.js';
 import { ParamsError, parseBindParams } from './query-params.js';
@@ -16,18 +18,27 @@ const MAX_FORM_BYTES = 32 << 20;
 /** Renders responses in the format the request's Accept header picks (exact match, as 1.6.7). */
 interface ResponseFormatter {
   readonly contentType: string;
-  write(resp: QueryResponse): string;
+  write(resp: QueryResponse): string | Buffer;
+  /** The same bytes in parts (large answers are written without one giant string). */
+  parts(resp: QueryResponse): Iterable<string | Buffer>;
 }
 
 function pickFormatter(req: IncomingMessage, url: URL, epoch: string): ResponseFormatter {
   const accept = req.headers.accept ?? '';
   if (accept === 'application/csv' || accept === 'text/csv') {
     const csv = new CsvFormatter(epoch);
-    return { contentType: 'text/csv', write: (r) => csv.write(r) };
+    return { contentType: 'text/csv', write: (r) => csv.write(r), parts: (r) => [csv.write(r)] };
+  }
+  if (accept === 'application/x-msgpack') {
+    return { contentType: 'application/x-msgpack', write: (r) => formatMsgpack(r, epoch), parts: (r) => [formatMsgpack(r, epoch)] };
   }
   // pretty is read from the URL only (InfluxDB reads r.URL.Query(), not the form).
   const pretty = parseGoQuery(url.search.slice(1)).get('pretty') === 'true';
-  return { contentType: 'application/json', write: (r) => formatJson(r, { epoch, pretty }) };
+  return {
+    contentType: 'application/json',
+    write: (r) => formatJson(r, { epoch, pretty }),
+    parts: (r) => formatJsonParts(r, { epoch, pretty }),
+  };
 }
 
 /** A header value as Go writes it: UTF-8 bytes, CR/LF as spaces, cut at `max` bytes. */
@@ -72,12 +83,15 @@ async function readForm(req: IncomingMessage, url: URL): Promise<{ form: FormVal
 
 class Output {
   private readonly gzip: Gzip | undefined;
+  /** Settles when the connection closes (normally after the end, or early when the client leaves). */
+  private readonly gone: Promise<void>;
 
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     readonly formatter: ResponseFormatter,
   ) {
+    this.gone = new Promise((resolve) => res.once('close', () => resolve()));
     const ae = req.headers['accept-encoding'];
     this.gzip = typeof ae === 'string' && ae.includes('gzip') ? createGzip() : undefined;
   }
@@ -93,23 +107,38 @@ class Output {
     this.res.flushHeaders();
   }
 
+  /** Resolves on `event` of the response, or at once / on close when the client has gone away. */
+  private settle(event: 'drain' | 'finish'): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.res.destroyed) return resolve();
+      const done = (): void => {
+        this.res.off(event, done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.once(event, done);
+      this.res.once('close', done);
+    });
+  }
+
   /** Writes and flushes one piece (a chunk reaches the client as soon as it is produced). */
-  async write(text: string): Promise<void> {
-    if (text === '') return;
-    const sink = this.gzip ?? this.res;
-    const ok = sink.write(text);
-    if (this.gzip !== undefined) await new Promise<void>((resolve) => this.gzip!.flush(() => resolve()));
-    else if (!ok) await new Promise<void>((resolve) => this.res.once('drain', resolve));
+  async write(text: string | Buffer): Promise<void> {
+    if (text.length === 0 || this.res.destroyed) return;
+    if (this.gzip !== undefined) {
+      const gz = this.gzip;
+      gz.write(text);
+      // A flush can wait on a client that stopped reading: give up when the connection closes.
+      await Promise.race([new Promise<void>((resolve) => gz.flush(() => resolve())), this.gone]);
+      if (this.res.writableNeedDrain) await this.settle('drain');
+    } else if (!this.res.write(text)) await this.settle('drain');
   }
 
   end(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.gzip !== undefined) {
-        this.res.once('finish', () => resolve());
-        this.res.once('close', () => resolve());
-        this.gzip.end();
-      } else this.res.end(() => resolve());
-    });
+    if (this.res.writableFinished || this.res.destroyed) return Promise.resolve();
+    const finished = this.settle('finish');
+    if (this.gzip !== undefined) this.gzip.end();
+    else this.res.end();
+    return finished;
   }
 
   async error(status: number, message: string): Promise<void> {
@@ -119,14 +148,29 @@ class Output {
   }
 }
 
+/** Per-request options of handleQuery. */
+export interface QueryHandlerOptions {
+  /**
+   * Set when authentication is on, with the user the server authenticated (undefined = none given):
+   * the query is authorized as InfluxDB 1.6.7 does, a refusal is 403 `error authorizing query: ...`.
+   */
+  auth?: { user: UserInfo | undefined };
+}
+
 /**
  * Serves InfluxDB 1.x's `/query` (GET and POST): `q` from the URL, a urlencoded form body or a
- * multipart file, `db`, `rp`, `epoch`, `pretty`, `chunked`, `chunk_size`, `params`, `async`; JSON or
- * CSV (`Accept`), gzip when accepted. Parse and parameter errors are HTTP 400 with the error JSON and
+ * multipart file, `db`, `rp`, `epoch`, `pretty`, `chunked`, `chunk_size`, `params`, `async`; JSON,
+ * CSV or MessagePack (`Accept`), gzip when accepted. Parse and parameter errors are HTTP 400 with the error JSON and
  * `X-Influxdb-Error`; statement errors are 200 with `results[i].error`, as InfluxDB 1.6.7 answers.
  * The router adds X-Influxdb-Version/Build and handles CORS and other methods.
  */
-export async function handleQuery(req: IncomingMessage, res: ServerResponse, url: URL, executor: Pick<QueryExecutor, 'execute'>): Promise<void> {
+export async function handleQuery(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  executor: Pick<QueryExecutor, 'execute'>,
+  options: QueryHandlerOptions = {},
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'POST') {
     res.setHeader('Allow', 'OPTIONS, GET, POST');
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -160,20 +204,22 @@ export async function handleQuery(req: IncomingMessage, res: ServerResponse, url
     if (Number.isSafeInteger(n) && n > 0) chunkSize = n;
   }
   const abort = new AbortController();
-  const options: ExecuteOptions = {
+  const execOptions: ExecuteOptions = {
     db: form.get('db'),
     rp: form.get('rp'),
     readOnly: req.method === 'GET',
     chunkSize,
     signal: abort.signal,
   };
-  if (params !== undefined) options.params = params;
+  if (params !== undefined) execOptions.params = params;
+  if (options.auth !== undefined) execOptions.auth = options.auth;
 
   let results: AsyncIterable<StatementResult>;
   try {
-    results = executor.execute(text, options);
+    results = executor.execute(text, execOptions);
   } catch (err) {
     if (hasCode(err, 'ERR_QUERY_PARSE')) return out.error(400, err.message);
+    if (hasCode(err, 'ERR_QUERY_UNAUTHORIZED')) return out.error(403, err.message);
     throw err;
   }
 
@@ -194,7 +240,7 @@ export async function handleQuery(req: IncomingMessage, res: ServerResponse, url
   const buffered: StatementResult[] = [];
   try {
     for await (const r of results) {
-      if (abort.signal.aborted) break;
+      if (abort.signal.aborted) break; // the client went away: stop the query, write nothing more
       if (chunked) await out.write(out.formatter.write({ results: [r] }));
       else mergeResult(buffered, r);
     }
@@ -204,7 +250,7 @@ export async function handleQuery(req: IncomingMessage, res: ServerResponse, url
     if (chunked) await out.write(out.formatter.write({ results: [r] }));
     else mergeResult(buffered, r);
   }
-  if (!chunked) await out.write(out.formatter.write({ results: buffered }));
+  if (!chunked && !abort.signal.aborted) for (const part of out.formatter.parts({ results: buffered })) await out.write(part);
   res.off('close', onClose);
   await out.end();
 }

@@ -23,7 +23,7 @@ export function parseBindParams(raw: string): Record<string, BindValue> {
     throw new ParamsError(`error parsing query parameters: json: cannot unmarshal ${type} into Go value of type map[string]interface {}`);
   }
   const obj = p.value() as Record<string, unknown>;
-  const out: Record<string, BindValue> = {};
+  const out = Object.create(null) as Record<string, BindValue>;
   for (const [k, v] of Object.entries(obj)) {
     if (v instanceof JsonNumber) {
       if (v.text.includes('.')) out[k] = { kind: 'NumberLiteral', value: Number(v.text) };
@@ -50,7 +50,7 @@ function unwrapNumbers(v: unknown): unknown {
   if (v instanceof JsonNumber) return Number(v.text);
   if (Array.isArray(v)) return v.map(unwrapNumbers);
   if (v !== null && typeof v === 'object') {
-    const o: Record<string, unknown> = {};
+    const o = Object.create(null) as Record<string, unknown>;
     for (const [k, x] of Object.entries(v)) o[k] = unwrapNumbers(x);
     return o;
   }
@@ -79,7 +79,7 @@ class JsonReader {
     const c = this.peek();
     if (c === '{') {
       this.i++;
-      const o: Record<string, unknown> = {};
+      const o = Object.create(null) as Record<string, unknown>;
       this.ws();
       if (this.peek() === '}') {
         this.i++;
@@ -134,10 +134,17 @@ class JsonReader {
       return new JsonNumber(m[0]);
     }
     for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (this.s.startsWith(word, this.i)) {
-        this.i += word.length;
-        return v;
+      if (c !== word[0]) continue;
+      // Go reports the first wrong character of a literal, or EOF inside it.
+      for (let k = 1; k < word.length; k++) {
+        const got = this.s[this.i + k];
+        if (got === undefined) throw new ParamsError('error parsing query parameters: unexpected EOF');
+        if (got !== word[k]) {
+          throw new ParamsError(`error parsing query parameters: invalid character '${got}' in literal ${word} (expecting '${word[k]}')`);
+        }
       }
+      this.i += word.length;
+      return v;
     }
     return this.fail();
   }

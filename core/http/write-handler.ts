@@ -4,6 +4,7 @@ import type { PointsWriter } from '../cluster/points-writer.js';
 import { hasCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { combineDrops, ParseCache, parseLines, parsePrecision, type WriteDrop, writeErrorMessage } from '../model/line-protocol.js';
+import { type AuthResult, authorizeWrite, sendAuthError } from './auth.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { sendError } from './respond.js';
 
@@ -12,6 +13,11 @@ export interface WriteHandlerDeps {
   readonly meta: { database(name: string): unknown };
   readonly maxBodyBytes: number;
   readonly logger: Logger;
+  /**
+   * Set when authentication is on: resolves the request's user (or a 401 text). /write then answers 401,
+   * or 403 when the user may not write to the database, as InfluxDB 1.6.7 (after the 404 check).
+   */
+  readonly authenticate?: (req: IncomingMessage, url: URL) => AuthResult;
   /** Parser memo shared by this node's writes. */
   readonly parseCache?: ParseCache;
   /** The clock (ns); injectable for tests. */
@@ -26,10 +32,19 @@ const defaultNow = (): bigint => BigInt(Date.now()) * 1_000_000n;
  * 413 for an oversized body, and 400 with the parse errors (valid lines of the batch are still written).
  */
 export async function handleWrite(req: IncomingMessage, res: ServerResponse, url: URL, deps: WriteHandlerDeps): Promise<void> {
+  let auth: AuthResult | undefined;
+  if (deps.authenticate) {
+    auth = deps.authenticate(req, url);
+    if (!auth.ok) return sendAuthError(res, auth.error);
+  }
   const params = url.searchParams;
   const db = params.get('db') ?? '';
   if (db === '') return sendError(res, 400, 'database is required');
   if (!deps.meta.database(db)) return sendError(res, 404, `database not found: "${db}"`);
+  if (auth?.ok) {
+    const refused = authorizeWrite(auth.user, db);
+    if (refused !== undefined) return sendError(res, 403, refused);
+  }
   const consistency = parseConsistency(params.get('consistency'));
   if (consistency === undefined) return sendError(res, 400, 'invalid consistency level');
   const precision = parsePrecision(params.get('precision'));

@@ -23,9 +23,12 @@ export class FieldScan {
   goWalk = false;
   /** Set when a value is a float in scientific notation or has 25+ characters (InfluxDB range-checks those). */
   checkFloat = new Uint8Array(32);
+  /** Per field: the numeric value when computed exactly while scanning, else NaN (see scanNumber). */
+  num = new Float64Array(32);
   /** Result slots of the last scanNumber. */
   numIsInt = false;
   numCheck = false;
+  numValue = Number.NaN;
 
   reset(): void {
     this.count = 0;
@@ -33,7 +36,7 @@ export class FieldScan {
     this.goWalk = false;
   }
 
-  push(ks: number, ke: number, vs: number, ve: number, kind: number, check: boolean): void {
+  push(ks: number, ke: number, vs: number, ve: number, kind: number, check: boolean, num = Number.NaN): void {
     const n = this.count;
     if ((n + 1) * 5 > this.pos.length) {
       const p = new Int32Array(this.pos.length * 2);
@@ -42,6 +45,9 @@ export class FieldScan {
       const c = new Uint8Array(this.checkFloat.length * 2);
       c.set(this.checkFloat);
       this.checkFloat = c;
+      const v = new Float64Array(this.num.length * 2);
+      v.set(this.num);
+      this.num = v;
     }
     const o = n * 5;
     this.pos[o] = ks;
@@ -50,9 +56,13 @@ export class FieldScan {
     this.pos[o + 3] = ve;
     this.pos[o + 4] = kind;
     this.checkFloat[n] = check ? 1 : 0;
+    this.num[n] = num;
     this.count = n + 1;
   }
 }
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+  1e19, 1e20, 1e21, 1e22];
 
 function isNumeric(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || c === DOT;
@@ -81,6 +91,8 @@ export function scanFieldSection(buf: Uint8Array, i: number, e: number, out: Fie
   while (i < e) {
     const c = buf[i]!;
     if (c === BS && i + 1 < e) {
+      // an escape after a closed string value: InfluxDB's iterator ends that value elsewhere
+      if (!quoted && equals > commas) out.goWalk = true;
       i += 2;
       continue;
     }
@@ -126,7 +138,7 @@ export function scanFieldSection(buf: Uint8Array, i: number, e: number, out: Fie
             return;
           }
         }
-        out.push(keyStart, i, i + 1, isInt ? r - 1 : r, isInt ? KIND_INT : KIND_FLOAT, out.numCheck);
+        out.push(keyStart, i, i + 1, isInt ? r - 1 : r, isInt ? KIND_INT : KIND_FLOAT, out.numCheck, out.numValue);
         i = r;
         continue;
       }
@@ -174,6 +186,49 @@ export function scanFieldSection(buf: Uint8Array, i: number, e: number, out: Fie
  * `out.error` set; on success `out.numIsInt` / `out.numCheck` describe the number.
  */
 function scanNumber(buf: Uint8Array, i: number, e: number, out: FieldScan): number {
+  // fast path for the common shapes: [-]digits[.digits] and [-]digits`i`, then `,` / space / end
+  let j = i;
+  if (buf[j] === MINUS) j++;
+  const ds = j;
+  let m = 0;
+  let fr = 0;
+  let dot = false;
+  for (; j < e; j++) {
+    const c = buf[j]!;
+    if (c >= 0x30 && c <= 0x39) {
+      m = m * 10 + (c - 0x30);
+      if (dot) fr++;
+    } else if (c === DOT && !dot) {
+      dot = true;
+    } else {
+      break;
+    }
+  }
+  const digits = j - ds - (dot ? 1 : 0);
+  if (digits > 0) {
+    const c = j < e ? buf[j]! : SP;
+    if (c === COMMA || c === SP) {
+      out.numIsInt = false;
+      out.numCheck = j - i >= 25;
+      const v = m < 9007199254740992 && fr <= 22 ? (fr === 0 ? m : m / POW10[fr]!) : Number.NaN;
+      out.numValue = ds > i ? -v : v;
+      return j;
+    }
+    if (c === 0x69 /* i */ && !dot) {
+      const t = j + 1 < e ? buf[j + 1]! : SP;
+      if (t === COMMA || t === SP) {
+        out.numIsInt = true;
+        out.numCheck = false;
+        const v = m < 9007199254740992 ? m : Number.NaN;
+        out.numValue = ds > i ? -v : v;
+        return j + 1;
+      }
+    }
+  }
+  return scanNumberSlow(buf, i, e, out);
+}
+
+function scanNumberSlow(buf: Uint8Array, i: number, e: number, out: FieldScan): number {
   const start = i;
   let isInt = false;
   let isUnsigned = false;
@@ -186,6 +241,8 @@ function scanNumber(buf: Uint8Array, i: number, e: number, out: FieldScan): numb
   }
   let decimal = false;
   let scientific = false;
+  let mant = 0;
+  let frac = 0;
   for (; i < e; ) {
     const c = buf[i]!;
     if (c === COMMA || c === SP) break;
@@ -218,7 +275,10 @@ function scanNumber(buf: Uint8Array, i: number, e: number, out: FieldScan): numb
       out.error = 'invalid number';
       return -(i + 1);
     }
-    if (!isNumeric(c)) {
+    if (c >= 0x30 && c <= 0x39) {
+      mant = mant * 10 + (c - 0x30);
+      if (decimal) frac++;
+    } else if (c !== DOT) {
       out.error = 'invalid number';
       return -(i + 1);
     }
@@ -247,6 +307,13 @@ function scanNumber(buf: Uint8Array, i: number, e: number, out: FieldScan): numb
   }
   out.numIsInt = isInt;
   out.numCheck = !isInt && (scientific || i - start >= 25);
+  // exact value when the digits fit 2^53 and the power of ten is exact (Clinger's fast path), else NaN
+  if (scientific || mant >= 9007199254740992 || frac > 22) {
+    out.numValue = Number.NaN;
+  } else {
+    const v = frac === 0 ? mant : mant / POW10[frac]!;
+    out.numValue = buf[start] === MINUS ? -v : v;
+  }
   return i;
 }
 

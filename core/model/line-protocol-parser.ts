@@ -7,10 +7,10 @@ import {
 } from './line-protocol-fields.js';
 import {
   BS, COMMA, EQ, HASH, MINUS, NAME_ESCAPES, NL, SP, TAB, TAG_ESCAPES, compareRanges, decodeStringField,
-  decodeUnescaped, decodeUtf8, parseFloatRange, parseIntRange, scanLineEnd,
+  decodeLatin1, decodeUnescaped, decodeUtf8, hasBackslash, parseIntRange, scanLineEnd,
 } from './line-protocol-scan.js';
 import { walkFieldsLikeInflux } from './line-protocol-walk.js';
-import { compareCodePoints, seriesKey } from './series-key.js';
+import { compareCodePoints, compareTagKeys, seriesKey } from './series-key.js';
 
 /** Options of parseLines. */
 export interface ParseOptions {
@@ -32,6 +32,12 @@ export interface ParseOptions {
  * types. `rejectedReason` is the reason InfluxDB reports for them (empty when none): the first tag-`time`
  * reason if any, otherwise the first of the others in body order. See writeErrorMessage for how they are
  * reported.
+ *
+ * Known difference: for one field given twice with two types, InfluxDB 1.6.7 answers
+ * `partial write: field type conflict: ... dropped=1` only when the field already exists in the
+ * measurement; when the field is new, its answer is a plain 400 `field type conflict` and none of the
+ * shard's points of that body are written (the same happens when two lines of one body give a new field
+ * two types: that check belongs to storage). The parser always gives the first form.
  */
 export interface ParseResult {
   points: Point[];
@@ -52,8 +58,9 @@ const TIME = 'time';
  * blank lines and lines starting with `#` (after leading spaces/tabs) are skipped; each bad line yields
  * one error and the good lines still parse.
  */
-export function parseLines(body: Buffer, options: ParseOptions): ParseResult {
-  const parser = new LineParser(body, options);
+export function parseLines(body: Buffer | Uint8Array, options: ParseOptions): ParseResult {
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const parser = new LineParser(buf, options);
   parser.run();
   return parser.result;
 }
@@ -76,6 +83,9 @@ class LineParser {
   private lastTs = 0n;
   // duplicate field detection by interned name id
   private seen = new Int32Array(64);
+  // field keys of the previous line: start, end, interned id
+  private prevKeys = new Int32Array(3 * 32);
+  private prevCount = 0;
   private seenGen = 0;
 
   constructor(buf: Buffer, options: ParseOptions) {
@@ -128,20 +138,28 @@ class LineParser {
     let raw = '';
     if (!escapes) {
       // no backslash: the key ends at the first space; a known key was valid before
-      keyEnd = buf.indexOf(SP, s);
+      keyEnd = s;
+      while (keyEnd < e && buf[keyEnd] !== SP) keyEnd++;
       if (keyEnd > s && keyEnd < e) {
-        raw = decodeUtf8(buf, s, keyEnd);
+        raw = decodeLatin1(buf, s, keyEnd);
         entry = this.cache.getSeries(raw);
       }
     }
     if (entry === undefined) {
       const end = this.scanKey(s, e);
       if (end < 0) return;
-      if (end !== keyEnd) raw = escapes ? '' : decodeUtf8(buf, s, end);
+      // backslashes elsewhere in the line (string values) do not matter for the key
+      const keyEscapes = escapes && hasBackslash(buf, s, end);
+      if (end !== keyEnd || escapes) {
+        raw = keyEscapes ? '' : decodeLatin1(buf, s, end);
+        if (raw !== '') entry = this.cache.getSeries(raw);
+      }
       keyEnd = end;
-      entry = this.buildEntry(s, keyEnd, e, escapes);
-      if (entry === undefined) return;
-      if (raw !== '') this.cache.setSeries(raw, entry);
+      if (entry === undefined) {
+        entry = this.buildEntry(s, keyEnd, e, keyEscapes);
+        if (entry === undefined) return;
+        if (raw !== '') this.cache.setSeries(raw, entry);
+      }
     }
     if (keyEnd - s > MAX_KEY_LENGTH) {
       this.fail(s, e, `max key length exceeded: ${keyEnd - s} > ${MAX_KEY_LENGTH}`);
@@ -346,12 +364,19 @@ class LineParser {
         const o = j * 4;
         tags[j] = [decodeUtf8(buf, tp[o]!, tp[o + 1]!), decodeUtf8(buf, tp[o + 2]!, tp[o + 3]!)];
       }
-      let key: string;
-      if (sorted) {
-        key = decodeUtf8(buf, s, keyEnd);
-      } else {
+      // a tag value may start with '=' (the only unescaped special byte a plain key can hold)
+      let plainKey = true;
+      for (let j = 0; j < n; j++) if (buf[tp[j * 4 + 2]!] === EQ) plainKey = false;
+      if (!sorted) {
         tags.sort((a, b) => compareCodePoints(a[0], b[0]));
         for (let j = 0; j + 1 < n; j++) if (tags[j]![0] === tags[j + 1]![0]) return this.failDup(s, e);
+      }
+      let key: string;
+      if (!plainKey) {
+        key = seriesKey(measurement, tags);
+      } else if (sorted) {
+        key = decodeUtf8(buf, s, keyEnd);
+      } else {
         key = measurement;
         for (let j = 0; j < n; j++) key += `,${tags[j]![0]}=${tags[j]![1]}`;
       }
@@ -361,7 +386,7 @@ class LineParser {
       const o = j * 4;
       tags[j] = [decodeUnescaped(buf, tp[o]!, tp[o + 1]!, TAG_ESCAPES), decodeUnescaped(buf, tp[o + 2]!, tp[o + 3]!, TAG_ESCAPES)];
     }
-    tags.sort((a, b) => compareCodePoints(a[0], b[0]));
+    tags.sort((a, b) => compareTagKeys(a[0], b[0]));
     for (let j = 0; j + 1 < n; j++) if (tags[j]![0] === tags[j + 1]![0]) return this.failDup(s, e);
     return { measurement, tags, key: seriesKey(measurement, tags), hasTimeTag: hasTime(tags) };
   }
@@ -377,14 +402,29 @@ class LineParser {
     const fs = this.fields;
     const count = fs.count;
     const pos = fs.pos;
-    const out: Array<readonly [string, FieldValue]> = [];
+    // exact size up front (no regrowth); trimmed when `time` fields or duplicates were left out
+    const out: Array<readonly [string, FieldValue]> = new Array(count);
+    let n = 0;
     const gen = ++this.seenGen;
+    this.prevCount = 0;
     let dupTypes: number[] | undefined;
     for (let f = 0; f < count; f++) {
       const o = f * 5;
       const ks = pos[o]!;
       const ke = pos[o + 1]!;
-      const id = this.cache.intern(buf, ks, ke, decodeFieldKey);
+      // most lines repeat the previous line's field keys: compare bytes before hashing
+      let id: number;
+      const pk = this.prevKeys;
+      if (f < this.prevCount && pk[f * 3 + 1]! - pk[f * 3]! === ke - ks
+        && compareRanges(buf, ks, ke, pk[f * 3]!, pk[f * 3 + 1]!) === 0) {
+        id = pk[f * 3 + 2]!;
+      } else {
+        id = this.cache.intern(buf, ks, ke, decodeFieldKey);
+      }
+      if ((f + 1) * 3 > pk.length) this.growPrevKeys();
+      this.prevKeys[f * 3] = ks;
+      this.prevKeys[f * 3 + 1] = ke;
+      this.prevKeys[f * 3 + 2] = id;
       const name = id >= 0 ? this.cache.names[id]! : decodeFieldKey(buf, ks, ke);
       if (name === TIME) continue;
       const kind = pos[o + 4]!;
@@ -392,12 +432,17 @@ class LineParser {
       const ve = pos[o + 3]!;
       let value: FieldValue;
       switch (kind) {
-        case KIND_FLOAT:
-          value = parseFloatRange(buf, vs, ve);
+        case KIND_FLOAT: {
+          const v = fs.num[f]!;
+          // NaN: not exact while scanning (17 digits, exponent...): the engine's correctly rounded parse
+          value = v === v ? v : Number(decodeLatin1(buf, vs, ve));
           break;
-        case KIND_INT:
-          value = parseIntRange(buf, vs, ve)!;
+        }
+        case KIND_INT: {
+          const v = fs.num[f]!;
+          value = v === v ? BigInt(v) : parseIntRange(buf, vs, ve)!;
           break;
+        }
         case KIND_STRING:
           value = decodeStringField(buf, vs + 1, ve - 1);
           break;
@@ -408,13 +453,13 @@ class LineParser {
       let dup = -1;
       if (id >= 0) {
         if (id >= this.seen.length) this.growSeen(id);
-        if (this.seen[id] === gen) dup = findField(out, name);
+        if (this.seen[id] === gen) dup = findField(out, name, n);
         else this.seen[id] = gen;
       } else {
-        dup = findField(out, name);
+        dup = findField(out, name, n);
       }
       if (dup >= 0) {
-        dupTypes ??= out.map((fv) => typeIndex(fv[1]));
+        dupTypes ??= out.slice(0, n).map((fv) => typeIndex(fv[1]));
         const was = dupTypes[dup]!;
         const now = kindType(kind);
         if (was !== now) {
@@ -425,13 +470,21 @@ class LineParser {
         continue;
       }
       if (dupTypes !== undefined) dupTypes.push(kindType(kind));
-      out.push([name, value]);
+      out[n++] = [name, value];
     }
-    if (out.length === 0) {
+    this.prevCount = count;
+    if (n < count) out.length = n;
+    if (n === 0) {
       this.reject(false, `invalid field name: input field "time" on measurement "${measurement}" is invalid`);
       return undefined;
     }
     return out;
+  }
+
+  private growPrevKeys(): void {
+    const p = new Int32Array(this.prevKeys.length * 2);
+    p.set(this.prevKeys);
+    this.prevKeys = p;
   }
 
   private growSeen(id: number): void {
@@ -474,8 +527,8 @@ function hasTime(tags: readonly Tag[]): boolean {
   return false;
 }
 
-function findField(fields: ReadonlyArray<readonly [string, FieldValue]>, name: string): number {
-  for (let j = 0; j < fields.length; j++) if (fields[j]![0] === name) return j;
+function findField(fields: ReadonlyArray<readonly [string, FieldValue]>, name: string, n: number): number {
+  for (let j = 0; j < n; j++) if (fields[j]![0] === name) return j;
   return -1;
 }
 

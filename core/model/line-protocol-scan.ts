@@ -56,6 +56,11 @@ export function decodeUtf8(buf: Uint8Array, s: number, e: number): string {
   return (buf as Buffer).toString('utf8', s, e);
 }
 
+/** Decodes buf[s, e) as Latin-1 (one char per byte): for ASCII text, and as an injective byte -> string map. */
+export function decodeLatin1(buf: Uint8Array, s: number, e: number): string {
+  return (buf as Buffer & { latin1Slice(s: number, e: number): string }).latin1Slice(s, e);
+}
+
 /** True when buf[s, e) holds a backslash. */
 export function hasBackslash(buf: Uint8Array, s: number, e: number): boolean {
   for (let i = s; i < e; i++) if (buf[i] === BS) return true;
@@ -135,41 +140,6 @@ export function rangeIs(buf: Uint8Array, s: number, e: number, text: string): bo
   if (e - s !== text.length) return false;
   for (let k = 0; k < text.length; k++) if (buf[s + k] !== text.charCodeAt(k)) return false;
   return true;
-}
-
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
-  1e19, 1e20, 1e21, 1e22];
-
-/**
- * The float64 nearest to the decimal in buf[s, e) (already validated: optional `-`, digits with at most one
- * `.`, optional exponent). Exact fast path (Clinger) when the digits fit 2^53 and the power of ten is at
- * most 22; otherwise the engine's correctly rounded Number(). NaN when the text is not a number at all.
- */
-export function parseFloatRange(buf: Uint8Array, s: number, e: number): number {
-  let i = s;
-  const neg = buf[i] === MINUS;
-  if (neg) i++;
-  let mant = 0;
-  let digits = 0;
-  let frac = 0;
-  let seenDot = false;
-  for (; i < e; i++) {
-    const c = buf[i]!;
-    if (c >= 0x30 && c <= 0x39) {
-      if (mant !== 0 || c !== 0x30) digits++;
-      mant = mant * 10 + (c - 0x30);
-      if (seenDot) frac++;
-    } else if (c === DOT) {
-      seenDot = true;
-    } else {
-      break;
-    }
-  }
-  if (i === e && digits <= 15 && frac <= 22) {
-    const v = frac === 0 ? mant : mant / POW10[frac]!;
-    return neg ? -v : v;
-  }
-  return Number(decodeUtf8(buf, s, e));
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Tag } from './point.js';
 
 const MEASUREMENT_ESCAPES = /[, ]/g;
 const TAG_ESCAPES = /[,= ]/g;
+const MAKEKEY_UNESCAPE = /\\([, ])/g;
 
 /** Escapes a measurement name as it appears in a series key (`,` and space). */
 export function escapeMeasurement(name: string): string {
@@ -14,7 +15,7 @@ export function escapeTag(text: string): string {
 }
 
 /**
- * Sorts tags by key (UTF-8 byte order, as InfluxDB does) and drops empty values. Returns a new array; for
+ * Sorts tags by key (compareTagKeys: UTF-8 byte order of the escaped keys, as InfluxDB does) and drops empty values. Returns a new array; for
  * duplicate keys the last one wins.
  */
 export function normalizeTags(tags: readonly Tag[]): Tag[] {
@@ -22,8 +23,19 @@ export function normalizeTags(tags: readonly Tag[]): Tag[] {
   for (const [k, v] of tags) byKey.set(k, v);
   const out: Tag[] = [];
   for (const [k, v] of byKey) if (v !== '') out.push([k, v]);
-  out.sort((a, b) => compareCodePoints(a[0], b[0]));
+  out.sort((a, b) => compareTagKeys(a[0], b[0]));
   return out;
+}
+
+const TAG_SPECIAL = /[,= ]/;
+
+/**
+ * InfluxDB's tag order: byte order of the escaped keys (as written in line protocol), so `a!` sorts before
+ * `a b` (escaped `a\ b`). Same as code point order unless a key holds `,`, `=` or a space.
+ */
+export function compareTagKeys(a: string, b: string): number {
+  if (TAG_SPECIAL.test(a) || TAG_SPECIAL.test(b)) return compareCodePoints(escapeTag(a), escapeTag(b));
+  return compareCodePoints(a, b);
 }
 
 /**
@@ -48,9 +60,14 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** The canonical series key: escaped measurement, then `,k=v` for each tag of `sortedTags` (already normalized). */
+/**
+ * The canonical series key: escaped measurement, then `,k=v` for each tag of `sortedTags` (already
+ * normalized). As InfluxDB's MakeKey, `\,` and `\ ` in the measurement are unescaped before escaping, so
+ * the measurement `a\,b` gets the key `a\,b` (same as `a,b`): a 1.x quirk kept so SHOW SERIES matches.
+ */
 export function seriesKey(measurement: string, sortedTags: readonly Tag[]): string {
-  let key = escapeMeasurement(measurement);
+  const name = measurement.includes('\\') ? measurement.replace(MAKEKEY_UNESCAPE, '$1') : measurement;
+  let key = escapeMeasurement(name);
   for (const [k, v] of sortedTags) key += `,${escapeTag(k)}=${escapeTag(v)}`;
   return key;
 }

@@ -712,3 +712,74 @@ export function varRefNames(expr: Expr | null): string[] {
   });
   return names;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Authorization requirements (InfluxDB's RequiredPrivileges)
+// ---------------------------------------------------------------------------------------------
+
+/** One privilege a statement needs: admin, or `privilege` on `database` ('' = the request's db). */
+export interface RequiredPrivilege {
+  readonly admin: boolean;
+  readonly database: string;
+  readonly privilege: 'NONE' | 'READ' | 'WRITE' | 'ALL';
+}
+
+const ADMIN: RequiredPrivilege = { admin: true, database: '', privilege: 'ALL' };
+const need = (database: string, privilege: RequiredPrivilege['privilege']): RequiredPrivilege =>
+  ({ admin: false, database, privilege });
+
+function sourcesPrivileges(sources: readonly Source[]): RequiredPrivilege[] {
+  return sources.flatMap((s) => (s.kind === 'SubQuery' ? requiredPrivileges(s.statement) : [need(s.database, 'READ')]));
+}
+
+/**
+ * The privileges InfluxDB 1.6 requires to run `s` (its RequiredPrivileges, statement by statement).
+ * An authorizer checks each: `admin` ones need an admin user; others need `privilege` on `database`,
+ * or on the request's `db` when `database` is ''. An empty list means nothing is checked.
+ */
+export function requiredPrivileges(s: Statement): RequiredPrivilege[] {
+  switch (s.kind) {
+    case 'SelectStatement': {
+      const ep = sourcesPrivileges(s.sources);
+      if (s.target !== null) ep.push(need(s.target.measurement.database, 'WRITE'));
+      return ep;
+    }
+    case 'ExplainStatement':
+      return requiredPrivileges(s.statement);
+    case 'ShowDatabasesStatement':
+      return [need('', 'NONE')];
+    case 'ShowContinuousQueriesStatement':
+    case 'ShowQueriesStatement':
+      return [need('', 'READ')];
+    case 'ShowMeasurementsStatement':
+    case 'ShowSeriesStatement':
+    case 'ShowTagKeysStatement':
+    case 'ShowTagValuesStatement':
+    case 'ShowFieldKeysStatement':
+    case 'ShowRetentionPoliciesStatement':
+      return [need(s.database, 'READ')];
+    case 'ShowSeriesCardinalityStatement':
+    case 'ShowMeasurementCardinalityStatement':
+      return s.exact ? sourcesPrivileges(s.sources) : [need(s.database, 'READ')];
+    case 'ShowTagKeyCardinalityStatement':
+    case 'ShowTagValuesCardinalityStatement':
+    case 'ShowFieldKeyCardinalityStatement':
+      return sourcesPrivileges(s.sources);
+    case 'DropRetentionPolicyStatement':
+    case 'DropContinuousQueryStatement':
+      return [need(s.database, 'WRITE')];
+    case 'DropSeriesStatement':
+    case 'DeleteSeriesStatement':
+      return [need('', 'WRITE')];
+    case 'CreateContinuousQueryStatement': {
+      const ep = [need(s.database, 'READ')];
+      const target = s.source.target?.measurement.database ?? '';
+      if (target !== '') ep.push(need(target, 'WRITE'));
+      return ep;
+    }
+    default:
+      // Everything else (database/RP/user/privilege/shard/subscription management, KILL QUERY,
+      // DROP MEASUREMENT, SHOW USERS/GRANTS/SHARDS/SHARD GROUPS/STATS/DIAGNOSTICS/SUBSCRIPTIONS).
+      return [ADMIN];
+  }
+}

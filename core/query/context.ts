@@ -2,7 +2,7 @@ import type { MetaStore } from '../contracts/meta-store.js';
 import type { TSDBStore } from '../contracts/tsdb-store.js';
 import { TesseraError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { DatabaseInfo } from '../contracts/meta-store.js';
+import type { DatabaseInfo, UserInfo } from '../contracts/meta-store.js';
 
 /** What statement handlers get: the stores and the request's options. */
 export interface StatementContext {
@@ -16,6 +16,8 @@ export interface StatementContext {
   readonly nowNs: bigint;
   readonly chunkSize: number;
   readonly readOnly: boolean;
+  /** The authenticated user when authentication is on. */
+  readonly user?: UserInfo;
 }
 
 /** A statement failure reported in `results[i].error` with InfluxDB's text. */
@@ -35,4 +37,14 @@ export function requireDatabase(ctx: StatementContext, name: string): DatabaseIn
   const db = ctx.meta.database(name);
   if (db === undefined) throw statementError(`database not found: ${name}`);
   return db;
+}
+
+/**
+ * The retention policy a per-policy statement reads (SHOW FIELD KEYS, exact cardinalities): the
+ * request's `rp`, else the database's default. An unknown `rp` is `retention policy not found: <rp>`.
+ */
+export function requestPolicy(ctx: StatementContext, db: DatabaseInfo): string {
+  if (ctx.rp === '') return db.defaultRetentionPolicy;
+  if (!db.retentionPolicies.some((p) => p.name === ctx.rp)) throw statementError(`retention policy not found: ${ctx.rp}`);
+  return ctx.rp;
 }

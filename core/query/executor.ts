@@ -1,4 +1,5 @@
-import type { MetaStore } from '../contracts/meta-store.js';
+import type { MetaStore, UserInfo } from '../contracts/meta-store.js';
+import { authorizeQuery } from './authorize.js';
 import type { TSDBStore } from '../contracts/tsdb-store.js';
 import { TesseraError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -8,6 +9,7 @@ import { statementError, type StatementContext } from './context.js';
 import { deleteSeries, dropMeasurement } from './ddl/delete-statements.js';
 import { executeMetaStatement } from './ddl/meta-statements.js';
 import { single, type Piece } from './emit.js';
+import { normalizeSelect } from './normalize.js';
 import { parseQuery } from './parser.js';
 import { printStatement } from './printer.js';
 import type { Series, StatementResult, Value } from './result.js';
@@ -43,9 +45,15 @@ export interface ExecuteOptions {
   chunkSize?: number;
   /** Aborts the remaining statements (client went away). */
   signal?: AbortSignal;
+  /**
+   * Set when authentication is on: the authenticated user (undefined = no credentials). The query is
+   * then authorized as InfluxDB 1.6.7 does (execute throws ERR_QUERY_UNAUTHORIZED, an HTTP 403) and
+   * SHOW DATABASES lists only the databases the user may read or write.
+   */
+  auth?: { user: UserInfo | undefined };
 }
 
-/** Statements that change state: with GET they carry the `deprecated use of ...` warning. */
+/** Statements that change state: with GET they carry the `deprecated use of ...` warning (DELETE does not, as in 1.6.7). */
 const WRITE_STATEMENTS = new Set<Statement['kind']>([
   'AlterRetentionPolicyStatement',
   'CreateContinuousQueryStatement',
@@ -53,7 +61,6 @@ const WRITE_STATEMENTS = new Set<Statement['kind']>([
   'CreateRetentionPolicyStatement',
   'CreateSubscriptionStatement',
   'CreateUserStatement',
-  'DeleteSeriesStatement',
   'DropContinuousQueryStatement',
   'DropDatabaseStatement',
   'DropMeasurementStatement',
@@ -82,6 +89,11 @@ interface RunningQuery {
   readonly text: string;
   readonly db: string;
   readonly startNs: bigint;
+  killed: boolean;
+}
+
+function readOnlyWarning(statement: string): string {
+  return `deprecated use of '${statement}' in a read only context, please use a POST request instead`;
 }
 
 function withPartial(s: Series, partial: boolean): Series {
@@ -115,11 +127,16 @@ export class QueryExecutor {
    */
   execute(text: string, options: ExecuteOptions): AsyncIterable<StatementResult> {
     const statements = parseQuery(text, options.params);
+    if (options.auth !== undefined) {
+      const denied = authorizeQuery(statements, options.auth.user, options.db, this.deps.meta.data().users.length);
+      if (denied !== undefined) throw new TesseraError('ERR_QUERY_UNAUTHORIZED', `error authorizing query: ${denied}`);
+    }
     return this.run(text, statements, options);
   }
 
   private async *run(text: string, statements: Statement[], options: ExecuteOptions): AsyncGenerator<StatementResult> {
-    const query: RunningQuery = { id: this.nextQueryId++, text, db: options.db, startNs: nowNs() };
+    const query: RunningQuery = { id: this.nextQueryId++, text, db: options.db, startNs: nowNs(), killed: false };
+    this.deps.logger.debug({ qid: query.id, db: options.db, query: text }, 'executing query');
     this.running.set(query.id, query);
     const ctx: StatementContext = {
       meta: this.deps.meta,
@@ -130,13 +147,19 @@ export class QueryExecutor {
       nowNs: options.nowNs ?? nowNs(),
       chunkSize: options.chunkSize !== undefined && options.chunkSize > 0 ? options.chunkSize : 10000,
       readOnly: options.readOnly,
+      ...(options.auth?.user !== undefined ? { user: options.auth.user } : {}),
     };
     try {
       for (let i = 0; i < statements.length; i++) {
         if (options.signal?.aborted === true) return;
         const stmt = statements[i]!;
         try {
-          for await (const piece of this.executeStatement(stmt, ctx)) yield { statement_id: i, ...piece };
+          if (query.killed) throw statementError('query killed');
+          for await (const piece of this.executeStatement(stmt, ctx)) {
+            yield { statement_id: i, ...piece };
+            // A statement still streaming (more pieces to come) stops at once when killed.
+            if (query.killed && piece.partial === true) throw statementError('query killed');
+          }
         } catch (err) {
           if (!(err instanceof TesseraError)) this.deps.logger.error({ err, statement: i }, 'statement failed');
           yield { statement_id: i, error: (err as Error).message };
@@ -155,21 +178,32 @@ export class QueryExecutor {
       return;
     }
     const messages = ctx.readOnly && WRITE_STATEMENTS.has(stmt.kind)
-      ? [{ level: 'warning', text: `deprecated use of '${printStatement(stmt)}' in a read only context, please use a POST request instead` }]
+      ? [{ level: 'warning', text: readOnlyWarning(printStatement(this.normalizeForPrint(stmt, ctx))) }]
       : undefined;
     const pieces = await this.executeOther(stmt, ctx);
     for (const [i, p] of pieces.entries()) yield i === 0 && messages !== undefined ? { ...p, messages } : p;
   }
 
+  /** The statement as InfluxDB prints it after normalization (CQ sources qualified). */
+  private normalizeForPrint(stmt: Statement, ctx: StatementContext): Statement {
+    if (stmt.kind !== 'CreateContinuousQueryStatement') return stmt;
+    const db = ctx.db !== '' ? ctx.db : stmt.database;
+    return { ...stmt, source: normalizeSelect(stmt.source, db, ctx.rp, this.deps.meta) };
+  }
+
   private async *executeSelectStatement(stmt: SelectStatement, ctx: StatementContext): AsyncGenerator<Piece> {
     for (const src of stmt.sources) {
       if (src.kind !== 'Measurement') continue;
-      const command = SYSTEM_SOURCES[src.name];
+      const command = Object.hasOwn(SYSTEM_SOURCES, src.name) ? SYSTEM_SOURCES[src.name] : undefined;
       if (command !== undefined) throw statementError(`unable to use system source '${src.name}': use ${command} instead`);
       const db = src.database !== '' ? src.database : ctx.db;
       if (src.regex === null && src.name === '') throw statementError('invalid measurement');
       if (db === '') throw statementError('database name required');
-      if (this.deps.meta.database(db) === undefined) throw statementError(`database not found: ${db}`);
+      const info = this.deps.meta.database(db);
+      if (info === undefined) throw statementError(`database not found: ${db}`);
+      // The policy read: the source's, the request's or the default (which may name a dropped policy).
+      const rp = src.retentionPolicy !== '' ? src.retentionPolicy : ctx.rp !== '' ? ctx.rp : info.defaultRetentionPolicy;
+      if (!info.retentionPolicies.some((p) => p.name === rp)) throw statementError(`retention policy not found: ${rp}`);
     }
     let db = ctx.db;
     if (db === '') {
@@ -195,7 +229,13 @@ export class QueryExecutor {
       if (held !== undefined) yield { series: [withPartial(held, sameSeries(held, series))], partial: true };
       held = series;
     }
-    yield held === undefined ? {} : { series: [withPartial(held, false)] };
+    const last: Piece = held === undefined ? {} : { series: [withPartial(held, false)] };
+    if (stmt.target !== null && ctx.readOnly) {
+      // SELECT ... INTO over GET: InfluxDB prints the normalized statement in the warning.
+      const printed = printStatement(normalizeSelect(stmt, db, ctx.rp, this.deps.meta));
+      last.messages = [{ level: 'warning', text: readOnlyWarning(printed) }];
+    }
+    yield last;
   }
 
   private async executeOther(stmt: Statement, ctx: StatementContext): Promise<Piece[]> {
@@ -227,8 +267,12 @@ export class QueryExecutor {
         return this.dropShard(Number(stmt.id), ctx);
       case 'ShowQueriesStatement':
         return this.showQueries();
-      case 'KillQueryStatement':
-        throw statementError(`no such query id: ${stmt.queryId}`);
+      case 'KillQueryStatement': {
+        const target = this.running.get(Number(stmt.queryId));
+        if (target === undefined || stmt.queryId > BigInt(Number.MAX_SAFE_INTEGER)) throw statementError(`no such query id: ${stmt.queryId}`);
+        target.killed = true;
+        return [{}];
+      }
       case 'ShowSubscriptionsStatement':
       case 'ShowDiagnosticsStatement':
       case 'ShowStatsStatement':
@@ -238,8 +282,19 @@ export class QueryExecutor {
     }
   }
 
-  /** DROP SHARD: this node's copy is removed; an unknown id is not an error (1.6.7). */
+  /**
+   * DROP SHARD: an unknown id is not an error (1.6.7). Meta can only delete whole shard groups, so a
+   * group whose only shard this is goes from meta; a shard of a larger group is removed from this node only.
+   */
   private async dropShard(id: number, ctx: StatementContext): Promise<Piece[]> {
+    for (const db of ctx.meta.data().databases) {
+      for (const rp of db.retentionPolicies) {
+        for (const g of rp.shardGroups) {
+          if (g.deletedAt !== undefined || !g.shards.some((sh) => sh.id === id)) continue;
+          if (g.shards.length === 1) await ctx.meta.deleteShardGroup(db.name, rp.name, g.id);
+        }
+      }
+    }
     if (ctx.tsdb.shardIds().includes(id)) await ctx.tsdb.deleteShard(id);
     return [{}];
   }

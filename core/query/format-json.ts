@@ -51,7 +51,24 @@ function valueNode(v: Value): string {
   }
 }
 
-function seriesNode(s: Series, epoch: string | undefined): JObject {
+/** The values array written compactly in one pass (the hot path: no per-cell nodes). */
+function compactValues(s: Series, epoch: string | undefined): string {
+  const timeFirst = s.columns[0] === 'time';
+  const rows: string[] = new Array<string>(s.values.length);
+  for (let r = 0; r < s.values.length; r++) {
+    const row = s.values[r]!;
+    let line = '[';
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i]!;
+      if (i > 0) line += ',';
+      line += i === 0 && timeFirst && typeof v === 'bigint' ? timeNode(v, epoch) : valueNode(v);
+    }
+    rows[r] = line + ']';
+  }
+  return '[' + rows.join(',') + ']';
+}
+
+function seriesNode(s: Series, epoch: string | undefined, pretty: boolean): JObject {
   const o: Array<[string, JNode]> = [];
   if (s.name !== '') o.push(['name', goJsonString(s.name)]);
   if (s.tags !== undefined) {
@@ -62,16 +79,18 @@ function seriesNode(s: Series, epoch: string | undefined): JObject {
   if (s.values.length > 0) {
     o.push([
       'values',
-      { a: s.values.map((row) => ({ a: row.map((v, i) => (isTimeCell(s, i, v) ? timeNode(v as bigint, epoch) : valueNode(v))) })) },
+      pretty
+        ? { a: s.values.map((row) => ({ a: row.map((v, i) => (isTimeCell(s, i, v) ? timeNode(v as bigint, epoch) : valueNode(v))) })) }
+        : compactValues(s, epoch),
     ]);
   }
   if (s.partial === true) o.push(['partial', 'true']);
   return { o };
 }
 
-function resultNode(r: StatementResult, epoch: string | undefined): JObject {
+function resultNode(r: StatementResult, epoch: string | undefined, pretty: boolean): JObject {
   const o: Array<[string, JNode]> = [['statement_id', String(r.statement_id)]];
-  if (r.series !== undefined && r.series.length > 0) o.push(['series', { a: r.series.map((s) => seriesNode(s, epoch)) }]);
+  if (r.series !== undefined && r.series.length > 0) o.push(['series', { a: r.series.map((s) => seriesNode(s, epoch, pretty)) }]);
   if (r.messages !== undefined && r.messages.length > 0) {
     o.push([
       'messages',
@@ -98,6 +117,73 @@ function write(n: JNode, pretty: boolean, depth: number): string {
   return open + inner + parts.join(',' + inner) + '\n' + '    '.repeat(depth) + close;
 }
 
+const ROWS_PER_PART = 4096;
+
+function nonFinite(resp: QueryResponse): string | undefined {
+  for (const r of resp.results ?? []) {
+    for (const s of r.series ?? []) {
+      for (const row of s.values) {
+        for (const v of row) {
+          if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The compact document of formatJson in consecutive parts (a few thousand rows each), so a large
+ * answer is written without building one string; the concatenation equals formatJson's output.
+ */
+export function* formatJsonParts(resp: QueryResponse, opts: FormatOptions = {}): Generator<string> {
+  if (opts.pretty === true) {
+    yield formatJson(resp, opts);
+    return;
+  }
+  const bad = nonFinite(resp);
+  if (bad !== undefined) {
+    yield `json: unsupported value: ${bad}\n`;
+    return;
+  }
+  const results = resp.results ?? [];
+  const error = resp.error !== undefined && resp.error !== '' ? goJsonString(resp.error) : undefined;
+  if (results.length === 0) {
+    yield error === undefined ? '{}\n' : `{"error":${error}}\n`;
+    return;
+  }
+  let head = '{"results":[';
+  for (const [ri, r] of results.entries()) {
+    head += (ri > 0 ? ',' : '') + `{"statement_id":${r.statement_id}`;
+    const series = r.series ?? [];
+    if (series.length > 0) {
+      head += ',"series":[';
+      for (const [si, s] of series.entries()) {
+        const bare: Series = { name: s.name, columns: s.columns, values: [] };
+        if (s.tags !== undefined) bare.tags = s.tags;
+        const { o } = seriesNode(bare, opts.epoch, false);
+        head += (si > 0 ? ',' : '') + write({ o }, false, 0).slice(0, -1);
+        if (s.values.length > 0) {
+          head += (o.length > 0 ? ',' : '') + '"values":[';
+          for (let i = 0; i < s.values.length; i += ROWS_PER_PART) {
+            const part = compactValues({ ...s, values: s.values.slice(i, i + ROWS_PER_PART) }, opts.epoch);
+            yield head + (i > 0 ? ',' : '') + part.slice(1, -1);
+            head = '';
+          }
+          head += ']';
+        }
+        if (s.partial === true) head += ',"partial":true';
+        head += '}';
+      }
+      head += ']';
+    }
+    const rest = write(resultNode({ ...r, series: [] }, opts.epoch, false), false, 0);
+    // resultNode without series: `{"statement_id":N` + the remaining fields.
+    head += rest.slice(`{"statement_id":${r.statement_id}`.length);
+  }
+  yield head + ']' + (error === undefined ? '' : `,"error":${error}`) + '}\n';
+}
+
 /**
  * One response document as InfluxDB 1.6.7 writes it (encoding/json of its Response), followed by "\n".
  * A value JSON cannot carry (NaN, ±Inf) makes the document Go's error text instead, as InfluxDB does.
@@ -106,7 +192,7 @@ export function formatJson(resp: QueryResponse, opts: FormatOptions = {}): strin
   const o: Array<[string, JNode]> = [];
   try {
     if (resp.results !== undefined && resp.results.length > 0) {
-      o.push(['results', { a: resp.results.map((r) => resultNode(r, opts.epoch)) }]);
+      o.push(['results', { a: resp.results.map((r) => resultNode(r, opts.epoch, opts.pretty === true)) }]);
     }
   } catch (err) {
     return `${(err as Error).message}\n`;

@@ -43,8 +43,11 @@ export function goPlainFloat(v: number): string {
 
 const HEX = '0123456789abcdef';
 
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
+
 /** A JSON string literal as Go's encoding/json writes it (HTML-safe: <, >, & escaped; U+2028/9 escaped). */
 export function goJsonString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   let out = '"';
   let start = 0;
   for (let i = 0; i < s.length; i++) {
@@ -93,6 +96,9 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
+let lastSec: bigint | undefined;
+let lastPrefix = '';
+
 /** time.Time.Format(time.RFC3339Nano) in UTC for a nanosecond timestamp: fraction trimmed of trailing zeros. */
 export function rfc3339Nano(ns: bigint): string {
   let sec = ns / NS_PER_SEC;
@@ -101,13 +107,17 @@ export function rfc3339Nano(ns: bigint): string {
     frac += NS_PER_SEC;
     sec -= 1n;
   }
-  const d = new Date(Number(sec) * 1000);
-  const year = d.getUTCFullYear();
-  let text =
-    (year < 0 ? '-' + pad(-year, 4) : pad(year, 4)) +
-    `-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
-  if (frac !== 0n) text += '.' + frac.toString().padStart(9, '0').replace(/0+$/, '');
-  return text + 'Z';
+  // Consecutive rows often share the second: reuse its formatted prefix.
+  if (sec !== lastSec) {
+    const d = new Date(Number(sec) * 1000);
+    const year = d.getUTCFullYear();
+    lastPrefix =
+      (year < 0 ? '-' + pad(-year, 4) : pad(year, 4)) +
+      `-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+    lastSec = sec;
+  }
+  if (frac === 0n) return lastPrefix + 'Z';
+  return lastPrefix + '.' + frac.toString().padStart(9, '0').replace(/0+$/, '') + 'Z';
 }
 
 /** Divisors of the `epoch` query parameter; any other non-empty value means nanoseconds (as 1.6.7). */

@@ -98,44 +98,49 @@ const isIdentChar = (ch: string): boolean => isLetter(ch) || isDigit(ch) || ch =
 
 /** Rune reader with a 3-slot unread ring; tracks line/char like InfluxDB's reader. */
 export class RuneReader {
-  private readonly chars: string[];
+  private readonly text: string;
   private next = 0;
   private i = 0;
   private n = 0;
   private line = 0;
   private col = 0;
   private sawEof = false;
-  private readonly ring: Array<{ ch: string; line: number; char: number }> = [
-    { ch: EOF_CH, line: 0, char: 0 },
-    { ch: EOF_CH, line: 0, char: 0 },
-    { ch: EOF_CH, line: 0, char: 0 },
-  ];
+  private readonly chs: string[] = [EOF_CH, EOF_CH, EOF_CH];
+  private readonly lines: number[] = [0, 0, 0];
+  private readonly cols: number[] = [0, 0, 0];
 
   constructor(text: string) {
-    this.chars = Array.from(text);
+    this.text = text;
   }
 
-  /** Read the next rune (EOF_CH at the end) and its position. */
-  read(): [string, Pos] {
+  /** Read the next rune (EOF_CH at the end). */
+  read(): string {
     if (this.n > 0) {
       this.n--;
       return this.curr();
     }
+    const text = this.text;
     let ch: string;
-    if (this.next >= this.chars.length) {
+    if (this.next >= text.length) {
       ch = EOF_CH;
     } else {
-      ch = this.chars[this.next++]!;
+      const code = text.charCodeAt(this.next);
+      const low = code >= 0xd800 && code <= 0xdbff ? text.charCodeAt(this.next + 1) : 0;
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        ch = text.slice(this.next, this.next + 2);
+        this.next += 2;
+      } else {
+        ch = text[this.next++]!;
+      }
       if (ch === '\r') {
-        if (this.next < this.chars.length && this.chars[this.next] === '\n') this.next++;
+        if (text[this.next] === '\n') this.next++;
         ch = '\n';
       }
     }
-    this.i = (this.i + 1) % 3;
-    const slot = this.ring[this.i]!;
-    slot.ch = ch;
-    slot.line = this.line;
-    slot.char = this.col;
+    const i = (this.i = (this.i + 1) % 3);
+    this.chs[i] = ch;
+    this.lines[i] = this.line;
+    this.cols[i] = this.col;
     if (ch === '\n') {
       this.line++;
       this.col = 0;
@@ -143,7 +148,7 @@ export class RuneReader {
       this.col++;
     }
     if (ch === EOF_CH) this.sawEof = true;
-    return this.curr();
+    return ch;
   }
 
   /** Push the last read rune back. */
@@ -151,10 +156,15 @@ export class RuneReader {
     this.n++;
   }
 
-  /** The last read rune and its position. */
-  curr(): [string, Pos] {
-    const slot = this.ring[(this.i - this.n + 3) % 3]!;
-    return [slot.ch, { line: slot.line, char: slot.char }];
+  /** The last read rune. */
+  curr(): string {
+    return this.chs[(this.i - this.n + 3) % 3]!;
+  }
+
+  /** Position of the last read rune. */
+  pos(): Pos {
+    const k = (this.i - this.n + 3) % 3;
+    return { line: this.lines[k]!, char: this.cols[k]! };
   }
 }
 
@@ -172,15 +182,15 @@ class ScanError {
 
 /** Read a `'...'`/`"..."` string whose opening quote is next in `r`; escapes \n \\ \" \'. */
 function scanQuoted(r: RuneReader): string {
-  const [ending] = r.read();
+  const ending = r.read();
   if (ending === EOF_CH) throw new ScanError('badstring', '');
   let buf = '';
   for (;;) {
-    const [ch0] = r.read();
+    const ch0 = r.read();
     if (ch0 === ending) return buf;
     if (ch0 === EOF_CH || ch0 === '\n') throw new ScanError('badstring', buf);
     if (ch0 === '\\') {
-      const [ch1] = r.read();
+      const ch1 = r.read();
       if (ch1 === 'n') buf += '\n';
       else if (ch1 === '\\') buf += '\\';
       else if (ch1 === '"') buf += '"';
@@ -194,16 +204,16 @@ function scanQuoted(r: RuneReader): string {
 
 /** Read a `/.../` regex body; `\/` becomes `/`, other escapes pass through with their backslash. */
 function scanDelimitedRegex(r: RuneReader): string {
-  const [first] = r.read();
+  const first = r.read();
   if (first !== '/') throw new ScanError('other', '');
   let buf = '';
   for (;;) {
-    const [ch0] = r.read();
+    const ch0 = r.read();
     if (ch0 === '/') return buf;
     if (ch0 === EOF_CH) throw new ScanError('other', buf);
     if (ch0 === '\n') throw new ScanError('other', '');
     if (ch0 === '\\') {
-      const [ch1] = r.read();
+      const ch1 = r.read();
       if (ch1 === EOF_CH) throw new ScanError('other', buf);
       if (ch1 === '/') {
         buf += '/';
@@ -220,7 +230,7 @@ function scanDelimitedRegex(r: RuneReader): string {
 function scanBareIdent(r: RuneReader): string {
   let buf = '';
   for (;;) {
-    const [ch] = r.read();
+    const ch = r.read();
     if (ch === EOF_CH) break;
     if (!isIdentChar(ch)) {
       r.unread();
@@ -238,7 +248,8 @@ export class Scanner {
   /** Scan the next token. */
   scan(): Token {
     const r = this.r;
-    const [ch0, pos] = r.read();
+    const ch0 = r.read();
+    const pos = r.pos();
     if (isWhitespace(ch0)) return this.scanWhitespace();
     if (isLetter(ch0) || ch0 === '_') {
       r.unread();
@@ -255,7 +266,7 @@ export class Scanner {
       case "'":
         return this.scanString();
       case '.': {
-        const [ch1] = r.read();
+        const ch1 = r.read();
         r.unread();
         if (isDigit(ch1)) return this.scanNumber();
         return t('.');
@@ -268,10 +279,10 @@ export class Scanner {
       case '+':
         return t('+');
       case '-': {
-        const [ch1] = r.read();
+        const ch1 = r.read();
         if (ch1 === '-') {
           for (;;) {
-            const [c] = r.read();
+            const c = r.read();
             if (c === '\n' || c === EOF_CH) break;
           }
           return t('COMMENT');
@@ -282,7 +293,7 @@ export class Scanner {
       case '*':
         return t('*');
       case '/': {
-        const [ch1] = r.read();
+        const ch1 = r.read();
         if (ch1 === '*') {
           return this.skipBlockComment() ? t('COMMENT') : t('ILLEGAL');
         }
@@ -298,26 +309,26 @@ export class Scanner {
       case '^':
         return t('^');
       case '=': {
-        const [ch1] = r.read();
+        const ch1 = r.read();
         if (ch1 === '~') return t('=~');
         r.unread();
         return t('=');
       }
       case '!': {
-        const [ch1] = r.read();
+        const ch1 = r.read();
         if (ch1 === '=') return t('!=');
         if (ch1 === '~') return t('!~');
         r.unread();
         break;
       }
       case '>': {
-        const [ch1] = r.read();
+        const ch1 = r.read();
         if (ch1 === '=') return t('>=');
         r.unread();
         return t('>');
       }
       case '<': {
-        const [ch1] = r.read();
+        const ch1 = r.read();
         if (ch1 === '=') return t('<=');
         if (ch1 === '>') return t('!=');
         r.unread();
@@ -332,7 +343,7 @@ export class Scanner {
       case ';':
         return t(';');
       case ':': {
-        const [ch1] = r.read();
+        const ch1 = r.read();
         if (ch1 === ':') return t('::');
         r.unread();
         return t(':');
@@ -346,7 +357,7 @@ export class Scanner {
   /** Scan a `/regex/` starting at the next rune (the parser checked it is a '/'). */
   scanRegex(): Token {
     const r = this.r;
-    const [, pos] = r.curr();
+    const pos = r.pos();
     try {
       return { tok: 'REGEX', pos, lit: scanDelimitedRegex(r) };
     } catch (e) {
@@ -358,11 +369,11 @@ export class Scanner {
   private skipBlockComment(): boolean {
     const r = this.r;
     for (;;) {
-      const [ch1] = r.read();
+      const ch1 = r.read();
       if (ch1 === EOF_CH) return false;
       if (ch1 !== '*') continue;
       for (;;) {
-        const [ch2] = r.read();
+        const ch2 = r.read();
         if (ch2 === '/') return true;
         if (ch2 === EOF_CH) return false;
         if (ch2 !== '*') break;
@@ -372,10 +383,11 @@ export class Scanner {
 
   private scanWhitespace(): Token {
     const r = this.r;
-    const [ch, pos] = r.curr();
+    const ch = r.curr();
+    const pos = r.pos();
     let buf = ch;
     for (;;) {
-      const [c] = r.read();
+      const c = r.read();
       if (c === EOF_CH) break;
       if (!isWhitespace(c)) {
         r.unread();
@@ -388,11 +400,12 @@ export class Scanner {
 
   private scanIdent(lookup: boolean): Token {
     const r = this.r;
-    const [, pos] = r.read();
+    r.read();
+    const pos = r.pos();
     r.unread();
     let buf = '';
     for (;;) {
-      const [ch] = r.read();
+      const ch = r.read();
       if (ch === EOF_CH) break;
       if (ch === '"') {
         const s = this.scanString();
@@ -417,13 +430,13 @@ export class Scanner {
   private scanString(): Token {
     const r = this.r;
     r.unread();
-    const [, pos] = r.curr();
+    const pos = r.pos();
     try {
       return { tok: 'STRING', pos, lit: scanQuoted(r) };
     } catch (e) {
       if (!(e instanceof ScanError)) throw e;
       if (e.kind === 'badescape') {
-        const [, p2] = r.curr();
+        const p2 = r.pos();
         return { tok: 'BADESCAPE', pos: p2, lit: e.lit };
       }
       return { tok: 'BADSTRING', pos, lit: e.lit };
@@ -433,7 +446,7 @@ export class Scanner {
   private scanDigits(): string {
     let buf = '';
     for (;;) {
-      const [ch] = this.r.read();
+      const ch = this.r.read();
       if (!isDigit(ch)) {
         this.r.unread();
         break;
@@ -445,9 +458,10 @@ export class Scanner {
 
   private scanNumber(): Token {
     const r = this.r;
-    const [ch, pos] = r.curr();
+    const ch = r.curr();
+    const pos = r.pos();
     if (ch === '.') {
-      const [ch1] = r.read();
+      const ch1 = r.read();
       r.unread();
       if (!isDigit(ch1)) return { tok: 'ILLEGAL', pos, lit: '.' };
       r.unread();
@@ -456,10 +470,10 @@ export class Scanner {
     }
     let buf = this.scanDigits();
     let isDecimal = false;
-    const [c0] = r.read();
+    const c0 = r.read();
     if (c0 === '.') {
       isDecimal = true;
-      const [c1] = r.read();
+      const c1 = r.read();
       if (isDigit(c1)) {
         buf += c0 + c1 + this.scanDigits();
       } else {
@@ -469,11 +483,11 @@ export class Scanner {
       r.unread();
     }
     if (isDecimal) return { tok: 'NUMBER', pos, lit: buf };
-    const [d0] = r.read();
+    const d0 = r.read();
     if (isLetter(d0) || d0 === 'µ') {
       buf += d0;
       for (;;) {
-        const [d1] = r.read();
+        const d1 = r.read();
         if (!isLetter(d1) && d1 !== 'µ') {
           r.unread();
           break;
@@ -481,7 +495,7 @@ export class Scanner {
         buf += d1;
       }
       for (;;) {
-        const [d2] = r.read();
+        const d2 = r.read();
         if (isLetter(d2) || d2 === 'µ' || isDigit(d2)) {
           buf += d2;
         } else {
@@ -638,14 +652,14 @@ export function parseDurationLiteral(s: string): bigint {
   return neg ? wrap64(-d) : d;
 }
 
-/** InfluxQL's compact duration form (`0s`, `2w`, `3d`, `1h`, `90m`, `5s`, `100ms`, else `u`). */
+/** InfluxQL's compact duration form (`0s`, `2w`, `3d`, `1h`, `90m`, `5s`, `100ms`, `7u`, else `ns`). */
 export function formatDurationLiteral(d: bigint): string {
   if (d === 0n) return '0s';
   for (const [unit, mult] of [['w', NS_PER.w], ['d', NS_PER.d], ['h', NS_PER.h], ['m', NS_PER.m],
     ['s', NS_PER.s], ['ms', NS_PER.ms]] as const) {
     if (d % mult! === 0n) return `${d / mult!}${unit}`;
   }
-  return `${d / 1000n}u`;
+  return d % 1000n === 0n ? `${d / 1000n}u` : `${d}ns`;
 }
 
 /** Go's time.Duration.String() (`1h0m0s`, `1.5s`, `500ms`, `0s`). */

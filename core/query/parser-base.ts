@@ -15,6 +15,7 @@ import {
   type Tok,
   type Token,
 } from './lexer.js';
+import { bindParams, type BoundToken } from './parser-params.js';
 import { checkRegex } from './parser-regex.js';
 
 /** A parse failure; `message` is the text after `error parsing query: `. */
@@ -39,23 +40,33 @@ export function plain(message: string): QueryParseError {
 
 const ZERO_POS: Pos = { line: 0, char: 0 };
 
-/** A bound-parameter value: JSON-ish scalars or a literal node. */
-export type ParamValue = unknown;
-
 /** Token-level parsing helpers and the expression grammar. */
 export class ParserBase {
   protected readonly s: BufScanner;
-  protected readonly params: Record<string, ParamValue> | undefined;
+  private readonly bound: Map<string, BoundToken>;
 
-  constructor(text: string, params?: Record<string, ParamValue>) {
+  constructor(text: string, params?: Record<string, unknown>) {
     this.s = new BufScanner(text);
-    this.params = params;
+    this.bound = bindParams(params);
   }
 
+  /** Next token; a `$name` token is replaced by its bound value's token (on every read). */
   scan(): Token {
-    return this.s.scan();
+    return this.substitute(this.s.scan());
   }
 
+  private scanRegexToken(): Token {
+    return this.substitute(this.s.scanRegex());
+  }
+
+  private substitute(t: Token): Token {
+    if (t.tok !== 'BOUNDPARAM') return t;
+    const k = t.lit.startsWith('$') ? t.lit.slice(1) : t.lit;
+    const v = k === '' ? undefined : this.bound.get(k);
+    return v === undefined ? t : { tok: v.tok, pos: t.pos, lit: v.lit };
+  }
+
+  /** Push the last token back (up to 3). */
   unscan(): void {
     this.s.unscan();
   }
@@ -63,20 +74,20 @@ export class ParserBase {
   /** Next token that is not whitespace or a comment. */
   scanIgnoreWhitespace(): Token {
     for (;;) {
-      const t = this.s.scan();
+      const t = this.scan();
       if (t.tok !== 'WS' && t.tok !== 'COMMENT') return t;
     }
   }
 
   /** Consume one whitespace token if next. */
   consumeWhitespace(): void {
-    if (this.s.scan().tok !== 'WS') this.s.unscan();
+    if (this.scan().tok !== 'WS') this.s.unscan();
   }
 
   /** The next raw rune, without consuming it (bypasses the token ring, as InfluxDB does). */
   peekRune(): string {
     const r = this.s.s.r;
-    const [ch] = r.read();
+    const ch = r.read();
     if (ch !== EOF_CH) r.unread();
     return ch;
   }
@@ -96,12 +107,14 @@ export class ParserBase {
     return false;
   }
 
+  /** One identifier (bare or double-quoted). */
   parseIdent(): string {
     const t = this.scanIgnoreWhitespace();
     if (t.tok !== 'IDENT') throw expected(tokstr(t.tok, t.lit), ['identifier'], t.pos);
     return t.lit;
   }
 
+  /** Comma-separated identifiers (at least one). */
   parseIdentList(): string[] {
     const out = [this.parseIdent()];
     for (;;) {
@@ -135,12 +148,14 @@ export class ParserBase {
     return idents;
   }
 
+  /** One single-quoted string literal. */
   parseString(): string {
     const t = this.scanIgnoreWhitespace();
     if (t.tok !== 'STRING') throw expected(tokstr(t.tok, t.lit), ['string'], t.pos);
     return t.lit;
   }
 
+  /** Comma-separated string literals (at least one). */
   parseStringList(): string[] {
     const out = [this.parseString()];
     for (;;) {
@@ -169,6 +184,7 @@ export class ParserBase {
   parseUInt64(): bigint {
     const t = this.scanIgnoreWhitespace();
     if (t.tok !== 'INTEGER') throw expected(tokstr(t.tok, t.lit), ['integer'], t.pos);
+    if (t.lit.startsWith('-')) throw positional(`strconv.ParseUint: parsing ${goQuote(t.lit)}: invalid syntax`, t.pos);
     const n = BigInt(t.lit);
     if (n > (1n << 64n) - 1n) {
       throw positional(`strconv.ParseUint: parsing ${goQuote(t.lit)}: value out of range`, t.pos);
@@ -201,14 +217,23 @@ export class ParserBase {
     // Like Go's ParseInt with its error ignored: out-of-range values saturate at MaxInt64.
     const max = (1n << 63n) - 1n;
     const n = BigInt(t.lit);
+    if (n < 0n) throw positional(`${tok} must be >= 0`, t.pos); // only via a bound parameter
     return Number(n > max ? max : n);
   }
 
   /** A `/regex/` if the next non-blank rune is '/', else null. */
   parseRegex(): RegexLiteral | null {
     if (isBlank(this.peekRune())) this.consumeWhitespace();
-    if (this.peekRune() !== '/') return null;
-    const t = this.s.scanRegex();
+    const next = this.peekRune();
+    if (next === '$') {
+      // A bound parameter may stand for a regex.
+      const p = this.scan();
+      this.unscan();
+      if (p.tok !== 'REGEX') return null;
+    } else if (next !== '/') {
+      return null;
+    }
+    const t = this.scanRegexToken();
     if (t.tok === 'BADESCAPE') throw positional(`bad escape: ${t.lit}`, t.pos);
     if (t.tok === 'BADREGEX') throw positional(`bad regex: ${t.lit}`, t.pos);
     if (t.tok !== 'REGEX') throw expected(tokstr(t.tok, t.lit), ['regex'], t.pos);
@@ -247,13 +272,12 @@ export class ParserBase {
 
   /** A full expression with operator precedence (InfluxDB's right-descending tree insertion). */
   parseExpr(): Expr {
-    // `holder.rhs` is the root; insertion descends right spines of BinaryExprs.
-    const holder: { rhs: Expr } = { rhs: this.parseUnaryExpr() };
+    let root = this.parseUnaryExpr();
     for (;;) {
       const opTok = this.scanIgnoreWhitespace();
       if (!isOperator(opTok.tok)) {
         this.unscan();
-        return holder.rhs;
+        return root;
       }
       const op = opTok.tok;
       let rhs: Expr;
@@ -267,7 +291,7 @@ export class ParserBase {
       } else {
         rhs = this.parseUnaryExpr();
       }
-      holder.rhs = insertOp(holder.rhs, op as BinaryOp, rhs);
+      root = insertOp(root, op as BinaryOp, rhs);
     }
   }
 
@@ -308,8 +332,8 @@ export class ParserBase {
       }
       case 'INTEGER': {
         const v = BigInt(t.lit);
-        if (v <= (1n << 63n) - 1n) return { kind: 'IntegerLiteral', value: v };
-        if (v <= (1n << 64n) - 1n) return { kind: 'UnsignedLiteral', value: v };
+        if (v <= (1n << 63n) - 1n && v >= -(1n << 63n)) return { kind: 'IntegerLiteral', value: v };
+        if (v > 0n && v <= (1n << 64n) - 1n) return { kind: 'UnsignedLiteral', value: v };
         throw positional('unable to parse integer', t.pos);
       }
       case 'TRUE':
@@ -332,8 +356,18 @@ export class ParserBase {
         this.unscan();
         return { kind: 'Wildcard', type: '' };
       }
-      case 'BOUNDPARAM':
-        return this.bindParam(t.lit.slice(1));
+      case 'REGEX': {
+        const err = checkRegex(t.lit);
+        if (err !== null) throw positional(err, t.pos);
+        return { kind: 'RegexLiteral', pattern: t.lit };
+      }
+      case 'BOUNDPARAM': {
+        // Still a parameter token: unknown name, or a value that could not be bound.
+        const k = t.lit.startsWith('$') ? t.lit.slice(1) : t.lit;
+        if (k === '') throw plain('empty bound parameter');
+        const v = this.bound.get(k);
+        throw plain(v === undefined ? `missing parameter: ${k}` : v.lit);
+      }
       case '+':
       case '-':
         return this.parseSigned(t.tok === '-');
@@ -370,31 +404,6 @@ export class ParserBase {
       default:
         // VarRef, Call, ParenExpr (a parenthesised signed literal also lands here).
         return { kind: 'BinaryExpr', op: '*', lhs: { kind: 'IntegerLiteral', value: negative ? -1n : 1n }, rhs: e };
-    }
-  }
-
-  private bindParam(name: string): Expr {
-    if (name.length === 0) throw plain('empty bound parameter');
-    const v = this.params?.[name];
-    if (v === undefined || v === null) throw plain(`missing parameter: ${name}`);
-    switch (typeof v) {
-      case 'string':
-        return { kind: 'StringLiteral', value: v };
-      case 'boolean':
-        return { kind: 'BooleanLiteral', value: v };
-      case 'bigint':
-        return { kind: 'IntegerLiteral', value: BigInt.asIntN(64, v) };
-      case 'number':
-        return Number.isSafeInteger(v) ? { kind: 'IntegerLiteral', value: BigInt(v) } : { kind: 'NumberLiteral', value: v };
-      case 'object': {
-        const k = (v as { kind?: unknown }).kind;
-        if (k === 'NumberLiteral' || k === 'IntegerLiteral' || k === 'StringLiteral' || k === 'BooleanLiteral') {
-          return v as Expr;
-        }
-        throw plain(`unable to bind parameter with type ${Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}'}`);
-      }
-      default:
-        throw plain(`unable to bind parameter with type ${typeof v}`);
     }
   }
 

@@ -1,17 +1,14 @@
 /**
- * Regex literals. InfluxDB compiles them with Go's RE2; here we (1) validate a pattern and phrase the
- * common failures as Go does (`error parsing regexp: ...`), and (2) translate RE2 syntax to an
- * equivalent JS RegExp for executors (`compileRegex`).
+ * Regex literals. InfluxDB compiles them with Go's RE2; here we validate a pattern and phrase the
+ * common failures as Go does (`error parsing regexp: ...`). The RE2 → JS translation executors use
+ * (`compileRegex`) lives in parser-regex-js.ts.
  */
 
-const POSIX_CLASSES: Record<string, string> = {
-  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9', graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-\\/:-@\\[-`{-~', space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z', word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
-};
+import { compileRegex, isPosixClass } from './parser-regex-js.js';
+
+export { compileRegex };
 
 const isWordChar = (c: string): boolean => /[0-9A-Za-z]/.test(c);
-const hexEsc = (c: string): string => `\\u{${c.codePointAt(0)!.toString(16)}}`;
 
 /** Null when `pattern` compiles under RE2 rules (as far as we check), else InfluxDB's message text. */
 export function checkRegex(pattern: string): string | null {
@@ -25,100 +22,15 @@ export function checkRegex(pattern: string): string | null {
   }
 }
 
-/**
- * A JS RegExp (unicode mode) matching what RE2 matches for `pattern`: inline flags `(?i)`/`(?s)`/`(?m)`
- * become RegExp flags (applied to the whole pattern), `(?P<n>` named groups, `\z`, `\A`, `\Q..\E`,
- * POSIX classes `[[:alpha:]]`, `\pL`, octal and `\x{...}` escapes are translated.
- */
-export function compileRegex(pattern: string): RegExp {
-  const flags = new Set<string>();
-  let out = '';
-  let inClass = false;
-  const p = Array.from(pattern);
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i]!;
-    if (c === '\\') {
-      const n = p[i + 1] ?? '';
-      i++;
-      if (n === 'Q') {
-        let j = i + 1;
-        while (j < p.length && !(p[j] === '\\' && p[j + 1] === 'E')) out += hexEsc(p[j++]!);
-        i = j + 1;
-        continue;
-      }
-      if (!isWordChar(n)) {
-        out += n === '' ? '\\\\' : hexEsc(n);
-        continue;
-      }
-      if (n === 'z') out += '(?![\\s\\S])';
-      else if (n === 'A') out += '(?<![\\s\\S])';
-      else if (n === 'a') out += '\\x07';
-      else if (n === 'x' && p[i + 1] === '{') {
-        let j = i + 2;
-        let hex = '';
-        while (j < p.length && p[j] !== '}') hex += p[j++];
-        out += `\\u{${hex}}`;
-        i = j;
-      } else if (n >= '0' && n <= '7') {
-        let oct = n;
-        while (oct.length < 3 && p[i + 1] !== undefined && p[i + 1]! >= '0' && p[i + 1]! <= '7') oct += p[++i];
-        out += `\\u{${parseInt(oct, 8).toString(16)}}`;
-      } else if ((n === 'p' || n === 'P') && p[i + 1] !== '{') {
-        out += `\\${n}{${p[++i] ?? ''}}`;
-      } else if ((n === 'p' || n === 'P') && p[i + 1] === '{') {
-        let j = i + 2;
-        let name = '';
-        while (j < p.length && p[j] !== '}') name += p[j++];
-        out += `\\${n}{${name.length <= 2 || name === 'Any' ? name : `Script=${name}`}}`;
-        i = j;
-      } else {
-        out += '\\' + n;
-      }
-      continue;
-    }
-    if (inClass) {
-      if (c === '[' && p[i + 1] === ':') {
-        const close = pattern.indexOf(':]', 0);
-        const rest = p.slice(i + 2).join('');
-        const m = /^(\^?)([a-z]+):\]/.exec(rest);
-        if (m !== null && close >= 0 && POSIX_CLASSES[m[2]!] !== undefined && m[1] === '') {
-          out += POSIX_CLASSES[m[2]!];
-          i += 2 + m[0].length - 1;
-          continue;
-        }
-      }
-      if (c === ']') inClass = false;
-      out += c === '[' ? '\\[' : c;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      out += c;
-      if (p[i + 1] === '^') out += p[++i];
-      if (p[i + 1] === ']') {
-        out += '\\]';
-        i++;
-      }
-      continue;
-    }
-    if (c === '(' && p[i + 1] === '?') {
-      const rest = p.slice(i).join('');
-      const fl = /^\(\?([imsU]*)(?:-[imsU]*)?(\)|:)/.exec(rest);
-      if (fl !== null) {
-        for (const f of fl[1]!) if (f !== 'U') flags.add(f);
-        out += fl[2] === ')' ? '' : '(?:';
-        i += fl[0].length - 1;
-        continue;
-      }
-      if (rest.startsWith('(?P<')) {
-        out += '(?<';
-        i += 3;
-        continue;
-      }
-    }
-    out += c;
+/** The text of a `\p` escape at p[i] when its property is unknown, else null. */
+function badProperty(p: string, i: number): string | null {
+  const text = p[i + 2] === '{' ? p.slice(i, p.indexOf('}', i) + 1 || p.length) : p.slice(i, i + 3);
+  try {
+    compileRegex(text);
+    return null;
+  } catch {
+    return text;
   }
-  return new RegExp(out, [...flags].join('') + 'u');
 }
 
 /** RE2's first complaint about `p`, for the errors users commonly hit; null when none. */
@@ -134,7 +46,10 @@ function goStyleError(p: string): string | null {
       if (e === 'Q') {
         const end = p.indexOf('\\E', i + 1);
         i = end < 0 ? p.length : end + 1;
-      } else if (isWordChar(e) && !'AbBdDsSwWzpPaftnrvx0'.includes(e)) {
+      } else if (e === 'p' || e === 'P') {
+        const bad = badProperty(p, i - 1);
+        if (bad !== null) return `invalid character class range: \`${bad}\``;
+      } else if (isWordChar(e) && !'AbBdDsSwWzaftnrvx0'.includes(e)) {
         if (!(e >= '1' && e <= '7' && /[0-7]/.test(p[i + 1] ?? ''))) return `invalid escape sequence: \`\\${e}\``;
       }
       prevAtom = true;
@@ -153,7 +68,10 @@ function goStyleError(p: string): string | null {
       if (p[i + 1] === '?') {
         const m = /^\(\?(P<[A-Za-z0-9_]+>|[imsU]*(?:-[imsU]*)?:|[imsU]*(?:-[imsU]*)?\))/.exec(p.slice(i));
         if (m === null) {
-          if (p.startsWith('(?P<', i)) return `invalid named capture: \`${p.slice(i)}\``;
+          if (p.startsWith('(?P<', i)) {
+            const end = p.indexOf('>', i);
+            return `invalid named capture: \`${end < 0 ? p.slice(i) : p.slice(i, end + 1)}\``;
+          }
           return `invalid or unsupported Perl syntax: \`${p.slice(i, i + 3)}\``;
         }
         if (m[0].endsWith(')')) stack.pop();
@@ -184,8 +102,9 @@ function goStyleError(p: string): string | null {
       const after = i + rep.length;
       const lazy = p[after] === '?';
       const nxt = p[after + (lazy ? 1 : 0)];
-      if (nxt === '*' || nxt === '+' || nxt === '?' || (nxt === '{' && /^\{\d+(,\d*)?\}/.test(p.slice(after + (lazy ? 1 : 0))))) {
-        const end = after + (lazy ? 1 : 0) + 1;
+      const nextRep = nxt === '{' ? /^\{\d+(,\d*)?\}/.exec(p.slice(after + (lazy ? 1 : 0))) : null;
+      if (nxt === '*' || nxt === '+' || nxt === '?' || nextRep !== null) {
+        const end = after + (lazy ? 1 : 0) + (nextRep !== null ? nextRep[0].length : 1);
         return `invalid nested repetition operator: \`${p.slice(i, end)}\``;
       }
       i = after - 1 + (lazy ? 1 : 0);
@@ -209,6 +128,8 @@ function checkClass(p: string, i: number): number | string {
     if (p[j] === '[' && p[j + 1] === ':') {
       const close = p.indexOf(':]', j + 2);
       if (close >= 0) {
+        const name = p.slice(j + 2, close).replace(/^\^/, '');
+        if (!isPosixClass(name)) return `invalid character class range: \`${p.slice(j, close + 2)}\``;
         j = close + 2;
         prev = null;
         continue;
@@ -230,6 +151,7 @@ function checkClass(p: string, i: number): number | string {
       if (hi === '\\') {
         hi = p[j + 2] ?? '';
         step = 3;
+        if ('dDsSwWpP'.includes(hi) && hi !== '') return `invalid escape sequence: \`\\${hi}\``;
       }
       if (hi < prev) return `invalid character class range: \`${prev}-${hi}\``;
       j += step;

@@ -15,7 +15,7 @@ import {
   type Target,
 } from './ast.js';
 import { tokstr, type Tok } from './lexer.js';
-import { expected, ParserBase, plain, positional } from './parser-base.js';
+import { expected, ParserBase, plain } from './parser-base.js';
 
 /** Whether a SELECT must, may, or (in a subquery) may have an INTO clause. */
 export type TargetRequirement = 'required' | 'notRequired' | 'subquery';
@@ -52,6 +52,7 @@ export class SelectParser extends ParserBase {
     };
   }
 
+  /** The SELECT field list. */
   parseFields(): Field[] {
     const fields: Field[] = [];
     for (;;) {
@@ -99,6 +100,7 @@ export class SelectParser extends ParserBase {
     return this.parseIdent();
   }
 
+  /** The `INTO` clause (required, optional, or absent). */
   parseTarget(tr: TargetRequirement): Target | null {
     const t = this.scanIgnoreWhitespace();
     if (t.tok !== 'INTO') {
@@ -124,6 +126,7 @@ export class SelectParser extends ParserBase {
     return { measurement: { kind: 'Measurement', database, retentionPolicy, name, regex: null, isTarget: true } };
   }
 
+  /** Comma-separated FROM sources. */
   parseSources(subqueries: boolean): Source[] {
     const sources: Source[] = [];
     for (;;) {
@@ -135,6 +138,7 @@ export class SelectParser extends ParserBase {
     }
   }
 
+  /** One source: `/re/`, `(SELECT ...)` when allowed, or `[db.][rp.]name` / `[db.][rp.]/re/`. */
   parseSource(subqueries: boolean): Source {
     const mk = (database: string, retentionPolicy: string, name: string, regex: Measurement['regex']): Measurement =>
       ({ kind: 'Measurement', database, retentionPolicy, name, regex, isTarget: false });
@@ -156,6 +160,7 @@ export class SelectParser extends ParserBase {
     return re2 !== null ? mk(idents[0]!, idents[1]!, '', re2) : mk('', idents[0]!, idents[1]!, null);
   }
 
+  /** `WHERE expr` if present. */
   parseCondition(): Expr | null {
     if (this.scanIgnoreWhitespace().tok !== 'WHERE') {
       this.unscan();
@@ -164,6 +169,7 @@ export class SelectParser extends ParserBase {
     return this.parseExpr();
   }
 
+  /** `GROUP BY ...` if present. */
   parseDimensions(): Dimension[] {
     if (this.scanIgnoreWhitespace().tok !== 'GROUP') {
       this.unscan();
@@ -226,6 +232,7 @@ export class SelectParser extends ParserBase {
     return arg.value;
   }
 
+  /** `ORDER BY ...` if present (only time is accepted, as in InfluxDB 1.x). */
   parseOrderBy(): SortField[] {
     if (this.scanIgnoreWhitespace().tok !== 'ORDER') {
       this.unscan();
@@ -280,4 +287,3 @@ function isKnownTimeZone(name: string): boolean {
   }
 }
 
-export { positional };

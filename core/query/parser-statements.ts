@@ -113,6 +113,7 @@ export class StatementParser extends ShowParser {
     return this.parseOptionalForModule();
   }
 
+  /** After DELETE / DROP SERIES: `[FROM ...] [WHERE ...]`, at least one. */
   parseDeleteOrDropSeries(kind: 'DeleteSeriesStatement' | 'DropSeriesStatement'): Statement {
     const t = this.scanIgnoreWhitespace();
     let sources: Source[] = [];
@@ -135,6 +136,7 @@ export class StatementParser extends ShowParser {
     return { kind, sources, condition };
   }
 
+  /** `name ON db` after DROP CONTINUOUS QUERY / DROP RETENTION POLICY. */
   parseNameOnDb(kind: 'DropContinuousQueryStatement' | 'DropRetentionPolicyStatement'): Statement {
     const name = this.parseIdent();
     this.expectOn();
@@ -146,6 +148,7 @@ export class StatementParser extends ShowParser {
     if (t.tok !== 'ON') throw expected(tokstr(t.tok, t.lit), ['ON'], t.pos);
   }
 
+  /** After CREATE DATABASE. */
   parseCreateDatabase(): Statement {
     const name = this.parseIdent();
     let retentionPolicyCreate = false;
@@ -187,6 +190,7 @@ export class StatementParser extends ShowParser {
     return this.parseDuration();
   }
 
+  /** After CREATE RETENTION POLICY. */
   parseCreateRetentionPolicy(): Statement {
     const name = this.parseIdent();
     this.expectOn();
@@ -206,6 +210,7 @@ export class StatementParser extends ShowParser {
     };
   }
 
+  /** After ALTER RETENTION POLICY. */
   parseAlterRetentionPolicy(): Statement {
     const t = this.scanIgnoreWhitespace();
     let name: string;
@@ -242,6 +247,7 @@ export class StatementParser extends ShowParser {
     };
   }
 
+  /** After CREATE CONTINUOUS QUERY (validates GROUP BY time() and RESAMPLE FOR as InfluxDB does). */
   parseCreateContinuousQuery(): Statement {
     const name = this.parseIdent();
     this.expectOn();
@@ -304,6 +310,7 @@ export class StatementParser extends ShowParser {
     return [every, forD];
   }
 
+  /** After CREATE USER. */
   parseCreateUser(): Statement {
     const name = this.parseIdent();
     this.parseTokens(['WITH', 'PASSWORD']);
@@ -316,6 +323,7 @@ export class StatementParser extends ShowParser {
     return { kind: 'CreateUserStatement', name, password, admin: true };
   }
 
+  /** After SET PASSWORD FOR. */
   parseSetPassword(): Statement {
     const name = this.parseIdent();
     const eq = this.scanIgnoreWhitespace();
@@ -334,6 +342,7 @@ export class StatementParser extends ShowParser {
     throw expected(tokstr(t.tok, t.lit), ['READ', 'WRITE', 'ALL [PRIVILEGES]'], t.pos);
   }
 
+  /** After GRANT / REVOKE. */
   parseGrantOrRevoke(grant: boolean): Statement {
     const privilege = this.parsePrivilege();
     const to: Tok = grant ? 'TO' : 'FROM';
@@ -355,6 +364,7 @@ export class StatementParser extends ShowParser {
     throw expected(tokstr(t.tok, t.lit), privilege === 'ALL' ? ['ON', to] : ['ON'], t.pos);
   }
 
+  /** After KILL QUERY. */
   parseKillQuery(): Statement {
     const queryId = this.parseUInt64();
     let host = '';
@@ -363,6 +373,7 @@ export class StatementParser extends ShowParser {
     return { kind: 'KillQueryStatement', queryId, host };
   }
 
+  /** After EXPLAIN. */
   parseExplain(): Statement {
     const analyze = this.tryToken('ANALYZE');
     const t = this.scanIgnoreWhitespace();
@@ -370,6 +381,7 @@ export class StatementParser extends ShowParser {
     return { kind: 'ExplainStatement', statement: this.parseSelectStatement('notRequired'), analyze };
   }
 
+  /** After CREATE SUBSCRIPTION. */
   parseCreateSubscription(): Statement {
     const name = this.parseIdent();
     this.expectOn();
@@ -385,6 +397,7 @@ export class StatementParser extends ShowParser {
     return { kind: 'CreateSubscriptionStatement', name, database, retentionPolicy, destinations, mode: m.tok };
   }
 
+  /** After DROP SUBSCRIPTION. */
   parseDropSubscription(): Statement {
     const name = this.parseIdent();
     this.expectOn();

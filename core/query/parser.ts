@@ -22,10 +22,11 @@ function wrap(e: unknown): never {
 }
 
 /**
- * Parse `;`-separated InfluxQL statements. Bound parameters `$name` are replaced from `params`:
- * string → StringLiteral, boolean → BooleanLiteral, bigint → IntegerLiteral, number → IntegerLiteral
- * when it is a safe integer else NumberLiteral, or a literal node (as parseQueryParams returns) as is.
- * An empty text gives []. Throws TesseraError('ERR_QUERY_PARSE', 'error parsing query: ...').
+ * Parse `;`-separated InfluxQL statements. `$name` parameters are bound from `params` as InfluxDB
+ * 1.6.7 binds them (see parser-params.ts): string, boolean, bigint (integer), number (integral →
+ * integer, else float), literal nodes (as parseQueryParams returns), null/arrays (errors), and typed
+ * one-entry objects like `{"ident": "cpu"}` or `{"duration": "1h"}`. An empty text gives [].
+ * Throws TesseraError('ERR_QUERY_PARSE', 'error parsing query: ...').
  */
 export function parseQuery(text: string, params?: QueryParams): Statement[] {
   const p = new StatementParser(text, params);

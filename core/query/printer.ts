@@ -57,13 +57,38 @@ function printRegex(pattern: string): string {
   return `/${pattern.replace(/\//g, '\\/')}/`;
 }
 
-/** Go's strconv.FormatFloat(v, 'f', 3, 64). */
+/** Go's strconv.FormatFloat(v, 'f', 3, 64): exact decimal rounding, ties to even. */
 function formatFixed3(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
-  const s = Math.abs(v) >= 1e21 ? BigInt(Math.round(v)).toString() + '.000' : v.toFixed(3);
-  return Object.is(v, -0) ? '-' + s : s;
+  const neg = v < 0 || Object.is(v, -0);
+  // v = mant * 2^exp exactly.
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(v));
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let exp: number;
+  if (biased === 0) {
+    exp = -1074;
+  } else {
+    mant |= 1n << 52n;
+    exp = biased - 1075;
+  }
+  let q: bigint;
+  if (exp >= 0) {
+    q = (mant << BigInt(exp)) * 1000n;
+  } else {
+    const den = 1n << BigInt(-exp);
+    const num = mant * 1000n;
+    q = num / den;
+    const r2 = (num % den) * 2n;
+    if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n;
+  }
+  const digits = q.toString().padStart(4, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, -3)}.${digits.slice(-3)}`;
 }
 
 /** Go's %v of a float64 (shortest repr, exponent when < 1e-4 or >= 1e21). */

@@ -151,6 +151,7 @@ export function connPoolSuite(options: ConnPoolSuiteOptions): void {
       t.true(hasCode(err, 'ERR_POOL_CLOSED'), String(err));
       await t.throwsAsync(pool.get(1), { code: 'ERR_SERVICE_STOPPED' } as never);
       held.release(); // after stop: closed, no throw
+      t.deepEqual(pool.stats(), { idle: 0, live: 0, waiting: 0 }, 'a stopped pool holds nothing (item 22)');
       await spare.stop();
       await eventually(() => env.remotes.open(1) === 0);
       t.pass();

@@ -1,3 +1,9 @@
+// Scratch for 64-bit integers: a typed-array store converts a BigInt natively, where
+// Buffer#writeBigInt64LE does it with BigInt shifts.
+const scratch64 = new BigInt64Array(1);
+const scratchBytes = new Uint8Array(scratch64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** A growable little-endian byte writer for WAL records and segment indexes. */
 export class BufWriter {
   buf: Buffer;
@@ -38,9 +44,29 @@ export class BufWriter {
     this.buf[this.pos++] = v;
   }
 
+  /** Unsigned LEB128 of a bigint in [0, 2^64). */
+  uvarint64(v: bigint): void {
+    this.ensure(10);
+    while (v >= 0x80n) {
+      this.buf[this.pos++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.buf[this.pos++] = Number(v);
+  }
+
+  /** Zig-zag LEB128 of a signed 64-bit bigint. */
+  varint64(v: bigint): void {
+    this.uvarint64(v >= 0n ? v << 1n : ((-v) << 1n) - 1n);
+  }
+
   i64(v: bigint): void {
     this.ensure(8);
-    this.buf.writeBigInt64LE(v, this.pos);
+    if (LITTLE_ENDIAN) {
+      scratch64[0] = v;
+      this.buf.set(scratchBytes, this.pos);
+    } else {
+      this.buf.writeBigInt64LE(v, this.pos);
+    }
     this.pos += 8;
   }
 
@@ -117,9 +143,36 @@ export class BufReader {
     }
   }
 
+  /** Reads an unsigned LEB128 bigint. */
+  uvarint64(): bigint {
+    let v = 0n;
+    let shift = 0n;
+    for (;;) {
+      const b = this.u8();
+      v |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return v;
+      shift += 7n;
+      if (shift > 63n) throw new RangeError('varint too long');
+    }
+  }
+
+  /** Reads a zig-zag LEB128 bigint. */
+  varint64(): bigint {
+    const z = this.uvarint64();
+    return z & 1n ? -((z + 1n) >> 1n) : z >> 1n;
+  }
+
   i64(): bigint {
     this.need(8);
-    const v = this.buf.readBigInt64LE(this.pos);
+    let v: bigint;
+    if (LITTLE_ENDIAN) {
+      const b = this.buf;
+      const p = this.pos;
+      for (let i = 0; i < 8; i++) scratchBytes[i] = b[p + i]!;
+      v = scratch64[0]!;
+    } else {
+      v = this.buf.readBigInt64LE(this.pos);
+    }
     this.pos += 8;
     return v;
   }

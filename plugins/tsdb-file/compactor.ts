@@ -1,15 +1,16 @@
 /**
  * Merges adjacent segments (in seq order) into one: per series field, the inputs' blocks are scanned
- * with tombstones applied and newer data winning (merge.ts); blocks that come through untouched and
- * at least half full are copied as they are, the rest is decoded, concatenated and re-encoded into full
- * blocks. Works one series field at a time (memory bounded by the largest series field), yielding to
- * the event loop between series so writes and queries keep running.
+ * with tombstones applied and newer data winning (merge.ts); full blocks that come through untouched
+ * at a block boundary are copied as they are, the rest is decoded, concatenated and re-encoded into
+ * full blocks (so a full compaction's layout is deterministic). Works one series field at a time
+ * (memory bounded by the largest series field), yielding to the event loop between series; normally
+ * runs in the store's worker thread.
  */
 import { type BlockStats, type BlockValues, type FieldType, MAX_TIME, MIN_TIME } from '../../core/index.js';
 import { computeStats, encodeBlock } from './codec/block.js';
 import { isFileBlock, type Run, scanPieces } from './merge.js';
 import type { SegmentMeta } from './segment-format.js';
-import { SegmentReader } from './segment-reader.js';
+import type { SegmentReader } from './segment-reader.js';
 import { SegmentWriter } from './segment-writer.js';
 import type { ShardSources, ShardView } from './shard-view.js';
 
@@ -52,7 +53,7 @@ function encodeChunk(type: FieldType, run: Run, a: number, b: number): OutBlock 
 }
 
 /**
- * Compacts `inputs` (adjacent in seq order) into one new segment and returns it opened, or undefined
+ * Compacts `inputs` (adjacent in seq order) into one new segment and returns its path, or undefined
  * when nothing survived. Throws (after removing its temporary file) when `closed()` turns true.
  */
 export async function compactSegments(
@@ -60,7 +61,7 @@ export async function compactSegments(
   view: ShardView,
   inputs: readonly SegmentReader[],
   closed: () => boolean,
-): Promise<SegmentReader | undefined> {
+): Promise<string | undefined> {
   const meta: SegmentMeta = {
     seq: Math.max(...inputs.map((s) => s.seq)),
     minSeq: Math.min(...inputs.map((s) => s.minSeq)),
@@ -114,7 +115,7 @@ export async function compactSegments(
         };
         for (const b of scanPieces(type, pieces, MIN_TIME, MAX_TIME, maxPoints, shard.onCorrupt)) {
           if (b.count === 0) continue;
-          if (isFileBlock(b) && pendingCount === 0 && b.count * 2 >= maxPoints) {
+          if (isFileBlock(b) && pendingCount === 0 && b.count >= maxPoints) {
             out.push({ bytes: b.bytes, minTime: b.minTime, maxTime: b.maxTime, count: b.count, stats: b.stats });
             continue;
           }
@@ -135,9 +136,48 @@ export async function compactSegments(
       await writer.abort();
       return undefined;
     }
-    return SegmentReader.open(await writer.finish(meta));
+    return await writer.finish(meta);
   } catch (err) {
     await writer.abort();
     throw err;
+  }
+}
+
+/** A tombstone as it crosses to the worker. */
+export type { TombstoneRecord } from './tombstones.js';
+
+/**
+ * Compaction as the worker runs it: opens the inputs by path, rebuilds the tombstones, compacts.
+ * Damaged blocks are reported through `onCorrupt` (file, offset, length, message).
+ */
+export async function compactFiles(
+  dir: string,
+  inputPaths: readonly string[],
+  tombstoneList: readonly import('./tombstones.js').TombstoneRecord[],
+  maxBlockPoints: number,
+  onCorrupt: (report: { file: string; offset: number; length: number; err: string }) => void,
+): Promise<string | undefined> {
+  const { SegmentReader: Reader } = await import('./segment-reader.js');
+  const { Tombstones } = await import('./tombstones.js');
+  const { Cache } = await import('./cache.js');
+  const { ShardFieldTypes } = await import('../../core/index.js');
+  const { ShardView } = await import('./shard-view.js');
+  const inputs = inputPaths.map((p) => Reader.open(p));
+  try {
+    const src = {
+      dir,
+      segments: inputs,
+      frozen: [],
+      active: new Cache(),
+      tombstones: Tombstones.fromList(tombstoneList),
+      fieldTypes: new ShardFieldTypes(),
+      version: 0,
+      maxBlockPoints,
+      onCorrupt: (seg: SegmentReader, ref: { offset: number; length: number }, err: unknown) =>
+        onCorrupt({ file: seg.path, offset: ref.offset, length: ref.length, err: (err as Error).message }),
+    };
+    return await compactSegments(src, new ShardView(src), inputs, () => false);
+  } finally {
+    for (const s of inputs) s.close();
   }
 }

@@ -6,10 +6,14 @@ export const fileConfigSchema = {
   'cache-max-memory-size': { type: 'size', default: '1GiB' },
   /** Per shard: the cache is written to a segment once it holds this much. */
   'cache-snapshot-memory-size': { type: 'size', default: '25MiB' },
+  /** A shard's cache that received no write for this long is written to a segment ("0" = never). */
+  'cache-snapshot-write-cold-duration': { type: 'duration', default: '10m' },
   /** fsync the WAL before acknowledging a write (off: faster, loses the last writes on power loss). */
   'wal-fsync': { type: 'bool', default: true },
   /** Largest number of points in one block. */
   'max-points-per-block': { type: 'int', default: 1000, min: 1, max: 100_000 },
+  /** Encode snapshots and run compactions in a worker thread (off: on the main thread, in slices). */
+  'worker-thread': { type: 'bool', default: true },
   /** Background compaction on/off. */
   'compaction-enabled': { type: 'bool', default: true },
   /** Number of adjacent segments of one level merged into one of the next level. */

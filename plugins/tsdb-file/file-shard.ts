@@ -14,14 +14,15 @@ import {
   TesseraError,
 } from '../../core/index.js';
 import { Cache, estimateBytes } from './cache.js';
-import { encodeBlock, computeStats } from './codec/block.js';
 import type { OnCorrupt } from './merge.js';
 import { isSegmentFileName, type SegmentMeta } from './segment-format.js';
 import { SegmentReader } from './segment-reader.js';
-import { SegmentWriter } from './segment-writer.js';
+import type { SnapshotPool } from './snapshot-pool.js';
+import { extractSnapshot, writeSnapshotSegment } from './snapshot-segment.js';
 import { type FrozenCache, type ShardSources, ShardView } from './shard-view.js';
 import { Tombstones } from './tombstones.js';
-import { listWalGens, replayWalFile, syncDir, Wal, walFileName } from './wal.js';
+import { dirBytes, syncDir, yieldToLoop } from './fs-util.js';
+import { listWalGens, replayWalFile, Wal, walFileName } from './wal.js';
 import { decodeEntry, encodeDeleteMeasurement, encodeDeleteSeries, encodeWrite } from './wal-codec.js';
 
 /** Tuning of a shard (from the plugin config). */
@@ -35,6 +36,10 @@ export interface FileShardOptions {
   readonly compactionThreshold: number;
   /** Highest level reached by background compaction. */
   readonly compactionMaxLevel: number;
+  /** A cache that received no write for this long is snapshotted (0 = never). */
+  readonly coldSnapshotMs: number;
+  /** Writes snapshot segments in a worker thread; in-thread when absent. */
+  readonly snapshotPool?: SnapshotPool;
   readonly logger: Logger;
 }
 
@@ -42,11 +47,6 @@ export interface FileShardOptions {
 class Closed extends Error {}
 
 const FIELDS_FILE = 'fields.json';
-
-/** Yields to the event loop so writes and queries run between chunks of background work. */
-export function yieldToLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /** A shard of the file store. */
 export class FileShard implements ShardSources {
@@ -65,6 +65,7 @@ export class FileShard implements ShardSources {
   #snapshotting: Promise<void> | undefined;
   #compacting: Promise<void> | undefined;
   #closed = false;
+  #lastWrite = Date.now();
   readonly #retired = new Set<SegmentReader>();
   readonly #reported = new Set<string>();
 
@@ -77,13 +78,15 @@ export class FileShard implements ShardSources {
   ) {
     this.maxBlockPoints = options.maxBlockPoints;
     this.logger = options.logger.child({ shard: id });
-    this.onCorrupt = (seg, ref, err) => {
-      const id = `${seg.path}:${ref.offset}`;
-      if (this.#reported.has(id)) return;
-      this.#reported.add(id);
-      this.logger.error({ file: seg.path, offset: ref.offset, length: ref.length, err: (err as Error).message }, 'damaged block skipped');
-    };
+    this.onCorrupt = (seg, ref, err) => this.#reportCorrupt(seg.path, ref.offset, ref.length, (err as Error).message);
     this.#view = new ShardView(this);
+  }
+
+  #reportCorrupt(file: string, offset: number, length: number, err: string): void {
+    const id = `${file}:${offset}`;
+    if (this.#reported.has(id)) return;
+    this.#reported.add(id);
+    this.logger.error({ file, offset, length, err }, 'damaged block skipped');
   }
 
   /** Opens (or creates) the shard in `dir`: loads segments and tombstones, replays the WAL. */
@@ -195,6 +198,7 @@ export class FileShard implements ShardSources {
       const total = this.cacheBytes() + estimateBytes(points);
       if (total > max) throw new TesseraError('ERR_TSDB_CACHE_FULL', `cache-max-memory-size exceeded: (${total}/${max})`);
     }
+    this.#lastWrite = Date.now();
     const durable = this.#wal.append(encodeWrite(points));
     const seriesBefore = this.active.series.size;
     this.active.write(points);
@@ -233,6 +237,12 @@ export class FileShard implements ShardSources {
     while (this.#snapshotting !== undefined) await this.#snapshotting;
   }
 
+  /** Snapshots the cache in the background when it has been cold for `coldSnapshotMs` (called by a timer). */
+  snapshotIfCold(now: number): void {
+    const cold = this.options.coldSnapshotMs;
+    if (cold > 0 && !this.#closed && this.active.series.size > 0 && now - this.#lastWrite >= cold) this.#startSnapshot();
+  }
+
   #startSnapshot(): void {
     if (this.#snapshotting !== undefined || this.#closed) return;
     this.#snapshotting = this.#doSnapshot()
@@ -247,50 +257,41 @@ export class FileShard implements ShardSources {
 
   async #doSnapshot(): Promise<void> {
     const cache = this.active;
-    if (cache.series.size === 0) return;
-    this.active = new Cache();
-    cache.walGen = this.#wal.rotate();
-    const frozen: FrozenCache = { cache, seq: this.nextSeq++ };
-    this.frozen = [...this.frozen, frozen];
-    this.version++;
-    await this.#wal.drain();
-    const meta: SegmentMeta = { seq: frozen.seq, minSeq: frozen.seq, level: 1, walGen: cache.walGen };
-    const writer = await SegmentWriter.create(this.dir, meta);
-    let path: string | undefined;
-    try {
-      let lastYield = performance.now();
-      for (const key of [...cache.series.keys()].sort()) {
-        const s = cache.series.get(key)!;
-        for (const name of [...s.fields.keys()].sort()) {
-          const col = s.fields.get(name)!;
-          const blocks = [];
-          for (const b of col.blocks(-(2n ** 63n), 2n ** 63n - 1n, this.maxBlockPoints)) {
-            const { times, values } = b.decode();
-            const stats = computeStats(col.type, values, 0, b.count);
-            blocks.push({ bytes: encodeBlock(col.type, times, values, 0, b.count), minTime: b.minTime, maxTime: b.maxTime, count: b.count, stats });
-          }
-          await writer.addField(key, name, col.type, blocks);
-        }
-        if (performance.now() - lastYield > 20) {
-          await yieldToLoop();
-          if (this.#closed) throw new Closed();
-          lastYield = performance.now();
-        }
-      }
-      if (writer.blockCount > 0) path = await writer.finish(meta);
-      else await writer.abort();
-    } catch (err) {
-      await writer.abort();
-      throw err;
+    if (cache.series.size > 0) {
+      this.active = new Cache();
+      cache.walGen = this.#wal.rotate();
+      this.frozen = [...this.frozen, { cache, seq: this.nextSeq++ }];
+      this.version++;
     }
-    // Finished: install even when closing, so the WAL it replaces is released consistently.
-    if (path !== undefined) await this.#install([SegmentReader.open(path)], []);
-    this.frozen = this.frozen.filter((f) => f !== frozen);
-    this.version++;
-    await this.#saveFieldTypes();
-    await this.#wal.removeUpTo(cache.walGen);
+    // Oldest first: a frozen cache left by a failed snapshot is retried before newer ones, and a WAL
+    // generation is released only once every frozen cache up to it is in a segment.
+    while (this.frozen.length > 0) {
+      const frozen = this.frozen[0]!;
+      await this.#wal.drain();
+      await this.#writeFrozen(frozen);
+      this.frozen = this.frozen.filter((f) => f !== frozen);
+      this.version++;
+      await this.#saveFieldTypes();
+      await this.#wal.removeUpTo(frozen.cache.walGen);
+    }
     await this.#pruneTombstones();
     this.#maybeCompact();
+  }
+
+  /** Writes a frozen cache to a level-1 segment and installs it (nothing when the cache holds no point). */
+  async #writeFrozen(frozen: FrozenCache): Promise<void> {
+    const meta: SegmentMeta = { seq: frozen.seq, minSeq: frozen.seq, level: 1, walGen: frozen.cache.walGen };
+    const { data, buffer } = extractSnapshot(frozen.cache);
+    const pool = this.options.snapshotPool;
+    const path =
+      pool !== undefined
+        ? await pool.write(this.dir, meta, data, this.maxBlockPoints, buffer)
+        : await writeSnapshotSegment(this.dir, meta, data, this.maxBlockPoints, async () => {
+            await yieldToLoop();
+            if (this.#closed) throw new Closed();
+          });
+    // Finished: install even when closing, so the WAL it replaces is released consistently.
+    if (path !== undefined) await this.#install([SegmentReader.open(path)], []);
   }
 
   /** Replaces `removed` segments by `added` ones (sorted by seq) and retires the removed files. */
@@ -374,14 +375,31 @@ export class FileShard implements ShardSources {
   }
 
   async #compact(inputs: SegmentReader[]): Promise<void> {
-    const { compactSegments } = await import('./compactor.js');
-    const out = await compactSegments(this, this.#view, inputs, () => this.#closed);
-    if (this.#closed) {
-      out?.close();
-      throw new Closed();
+    let path: string | undefined;
+    const pool = this.options.snapshotPool;
+    const job = pool?.compact(this.dir, inputs.map((s) => s.path), this.tombstones.toList(), this.maxBlockPoints, (r) =>
+      this.#reportCorrupt(r.file, r.offset, r.length, r.err),
+    );
+    if (job?.inWorker === true) {
+      path = await job.done;
+    } else {
+      const { compactSegments } = await import('./compactor.js');
+      path = await compactSegments(this, this.#view, inputs, () => this.#closed);
     }
-    await this.#install(out === undefined ? [] : [out], inputs);
+    // Installed even when closing: the output covers its inputs (at open, covered inputs are dropped).
+    await this.#install(path === undefined ? [] : [SegmentReader.open(path)], inputs);
     await this.#pruneTombstones();
+  }
+
+  /** Counters for tests and metrics. */
+  stats(): { segments: number; cacheBytes: number; walAppends: number; walFlushes: number; tombstones: boolean } {
+    return {
+      segments: this.segments.length,
+      cacheBytes: this.cacheBytes(),
+      walAppends: this.#wal.stats.appends,
+      walFlushes: this.#wal.stats.flushes,
+      tombstones: !this.tombstones.empty,
+    };
   }
 
   /** Bytes of every file of the shard. */
@@ -404,14 +422,4 @@ export class FileShard implements ShardSources {
   #assertOpen(): void {
     if (this.#closed) throw new TesseraError('ERR_SERVICE_NOT_STARTED', `shard ${this.id} is closed`);
   }
-}
-
-async function dirBytes(dir: string): Promise<number> {
-  let n = 0;
-  for (const e of await fsp.readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) n += await dirBytes(p);
-    else n += (await fsp.stat(p).catch(() => ({ size: 0 }))).size;
-  }
-  return n;
 }

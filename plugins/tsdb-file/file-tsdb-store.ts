@@ -13,7 +13,8 @@ import {
   type TSDBStoreSupports,
 } from '../../core/index.js';
 import { FileShard, type FileShardOptions } from './file-shard.js';
-import { syncDir } from './wal.js';
+import { SnapshotPool } from './snapshot-pool.js';
+import { syncDir } from './fs-util.js';
 
 /** Options of a FileTSDBStore (the plugin builds them from `[tsdb-file]`). */
 export interface FileTSDBStoreOptions {
@@ -27,6 +28,10 @@ export interface FileTSDBStoreOptions {
   readonly compaction?: boolean;
   readonly compactionThreshold?: number;
   readonly compactionMaxLevel?: number;
+  /** Snapshot a shard's cache after this long without writes (default 10 min; 0 = never). */
+  readonly coldSnapshotMs?: number;
+  /** Encode and write snapshot segments in a worker thread (default true). */
+  readonly snapshotWorker?: boolean;
 }
 
 const SHARD_FILE = 'shard.json';
@@ -37,13 +42,19 @@ export class FileTSDBStore extends AbstractTSDBStore {
   readonly #dir: string;
   readonly #logger: Logger;
   readonly #shardOptions: FileShardOptions;
+  readonly #pool: SnapshotPool | undefined;
   #shards = new Map<number, FileShard>();
+  #coldTimer: NodeJS.Timeout | undefined;
+  /** Shards being created: concurrent createShard calls for one id share the first one's work. */
+  readonly #creating = new Map<number, Promise<void>>();
 
   constructor(options: FileTSDBStoreOptions) {
     super();
     this.#dir = options.dir;
     this.#logger = options.logger;
+    this.#pool = options.snapshotWorker === false ? undefined : new SnapshotPool(options.logger);
     this.#shardOptions = {
+      snapshotPool: this.#pool,
       cacheMaxBytes: options.cacheMaxBytes ?? 1024 ** 3,
       cacheSnapshotBytes: options.cacheSnapshotBytes ?? 25 * 1024 ** 2,
       walFsync: options.walFsync ?? true,
@@ -51,6 +62,7 @@ export class FileTSDBStore extends AbstractTSDBStore {
       compaction: options.compaction ?? true,
       compactionThreshold: options.compactionThreshold ?? 4,
       compactionMaxLevel: options.compactionMaxLevel ?? 4,
+      coldSnapshotMs: options.coldSnapshotMs ?? 600_000,
       logger: options.logger,
     };
   }
@@ -68,7 +80,15 @@ export class FileTSDBStore extends AbstractTSDBStore {
           this.#logger.warn({ dir }, 'folder without shard.json ignored');
           continue;
         }
-        const { db, rp } = JSON.parse(info) as { db: string; rp: string };
+        let db: string;
+        let rp: string;
+        try {
+          ({ db, rp } = JSON.parse(info) as { db: string; rp: string });
+          if (typeof db !== 'string' || typeof rp !== 'string') throw new TypeError('db and rp must be strings');
+        } catch (err) {
+          this.#logger.error({ file: join(dir, SHARD_FILE), err: (err as Error).message }, 'damaged shard.json: shard not loaded');
+          continue;
+        }
         const id = Number(name);
         shards.set(id, await FileShard.open(id, db, rp, dir, this.#shardOptions));
       }
@@ -77,16 +97,40 @@ export class FileTSDBStore extends AbstractTSDBStore {
       throw err;
     }
     this.#shards = shards;
+    const cold = this.#shardOptions.coldSnapshotMs;
+    if (cold > 0) {
+      this.#coldTimer = setInterval(() => {
+        const now = Date.now();
+        for (const s of this.#shards.values()) s.snapshotIfCold(now);
+      }, Math.max(10, Math.min(cold / 4, 60_000)));
+      this.#coldTimer.unref();
+    }
   }
 
   protected override async _stop(): Promise<void> {
+    if (this.#coldTimer !== undefined) clearInterval(this.#coldTimer);
+    this.#coldTimer = undefined;
     const errors: unknown[] = [];
     for (const s of this.#shards.values()) await s.close().catch((err: unknown) => errors.push(err));
     this.#shards = new Map();
+    await this.#pool?.close();
     if (errors.length > 0) throw new AggregateError(errors, 'tsdb-file: closing shards failed');
   }
 
   protected async _createShard(db: string, rp: string, shardId: number): Promise<void> {
+    let pending = this.#creating.get(shardId);
+    if (pending === undefined) {
+      pending = this.#create(db, rp, shardId).finally(() => this.#creating.delete(shardId));
+      this.#creating.set(shardId, pending);
+    }
+    await pending;
+    const info = this._shardInfo(shardId);
+    if (info !== undefined && (info.db !== db || info.rp !== rp)) {
+      throw new TypeError(`shard ${shardId} already exists for ${info.db}.${info.rp}, not ${db}.${rp}`);
+    }
+  }
+
+  async #create(db: string, rp: string, shardId: number): Promise<void> {
     const dir = join(this.#dir, String(shardId));
     await fsp.mkdir(dir, { recursive: true });
     const tmp = join(dir, `${SHARD_FILE}.tmp`);
@@ -155,9 +199,9 @@ export class FileTSDBStore extends AbstractTSDBStore {
     return join(this.#dir, String(shardId));
   }
 
-  /** Number of segments of a shard (tests, observability). */
-  segmentCount(shardId: number): number {
-    return this.#shard(shardId).segments.length;
+  /** Counters of a shard: segments, cache bytes, WAL appends and flushes (each flush = one fsync), tombstones pending. */
+  stats(shardId: number): { segments: number; cacheBytes: number; walAppends: number; walFlushes: number; tombstones: boolean } {
+    return this.#shard(shardId).stats();
   }
 
   #shard(shardId: number): FileShard {

@@ -26,9 +26,11 @@ export const tsdbFilePlugin = definePlugin<FileConfig>({
           logger: ctx.logger,
           cacheMaxBytes: config['cache-max-memory-size'],
           cacheSnapshotBytes: config['cache-snapshot-memory-size'],
+          coldSnapshotMs: config['cache-snapshot-write-cold-duration'],
           walFsync: config['wal-fsync'],
           maxBlockPoints: config['max-points-per-block'],
           compaction: config['compaction-enabled'],
+          snapshotWorker: config['worker-thread'],
           compactionThreshold: config['compaction-threshold'],
           compactionMaxLevel: config['compaction-max-level'],
         });

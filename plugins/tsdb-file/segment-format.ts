@@ -1,10 +1,10 @@
 /**
  * Segment files: immutable, written once from a cache snapshot or a compaction.
  *
- * Layout: "TSSG" u32 version | blocks... | index | footer (40 bytes).
- * Index: u32 seriesCount, then per series: str key, varint fieldCount, per field: str name, u8 type,
- *   varint blockCount, per block: f64 offset, u32 length, i64 minTime, i64 maxTime, u32 count,
- *   u8 hasStats [, 5 × f64 (float) or 5 × i64 (integer): min max sum first last].
+ * Layout: "TSSG" u32 version | blocks... | index (raw deflate) | footer (40 bytes).
+ * Index (before deflate): u32 seriesCount, then per series: str key, varint fieldCount, per field: str name, u8 type,
+ *   varint blockCount, per block: varint (offset - end of previous block), varint length,
+ *   zig-zag varint (minTime - previous maxTime), varint (maxTime - minTime), varint count, u8 hasStats [, 5 × f64 (float) or 5 × i64 (integer): min max sum first last].
  * Footer: f64 indexOffset, u32 indexLength, u32 indexCRC, u32 seq, u32 level, u32 walGen, u32 minSeq,
  *   "TSFT", u32 CRC of the footer's first 36 bytes.
  * seq orders segments (newer wins at equal times; tombstones apply to seq < theirs); level counts

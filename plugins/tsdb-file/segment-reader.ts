@@ -5,7 +5,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { type BlockStats, type FieldType, type Tag, TesseraError } from '../../core/index.js';
 import { BufReader } from './buf-writer.js';
 import { TYPE_NAMES } from './codec/block.js';
@@ -82,7 +82,7 @@ export class SegmentReader implements SegmentMeta {
       if (crc32(index) !== footer.readUInt32LE(12)) throw corrupt(path, indexAt, 'damaged segment index');
       const seg = new SegmentReader(path, fd, meta, size);
       try {
-        seg.#loadIndex(index, indexAt);
+        seg.#loadIndex(inflateRawSync(index), indexAt);
       } catch (err) {
         if (err instanceof TesseraError) throw err;
         throw corrupt(path, indexAt, 'malformed segment index');
@@ -108,12 +108,16 @@ export class SegmentReader implements SegmentMeta {
         if (type === undefined) throw corrupt(this.path, indexAt + r.pos, 'bad field type');
         const nb = r.varint();
         const blocks: BlockRef[] = new Array(nb);
+        let nextOffset = 0;
+        let prevMax = 0n;
         for (let b = 0; b < nb; b++) {
-          const offset = r.f64();
-          const length = r.u32();
-          const minTime = r.i64();
-          const maxTime = r.i64();
-          const count = r.u32();
+          const offset = nextOffset + r.varint();
+          const length = r.varint();
+          const minTime = prevMax + r.varint64();
+          const maxTime = minTime + r.uvarint64();
+          const count = r.varint();
+          nextOffset = offset + length;
+          prevMax = maxTime;
           let stats: BlockStats | undefined;
           if (r.u8() === 1) {
             stats =

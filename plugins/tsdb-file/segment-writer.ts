@@ -4,7 +4,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 import type { BlockStats, FieldType } from '../../core/index.js';
 import { BufWriter } from './buf-writer.js';
 import { TYPE_CODES } from './codec/block.js';
@@ -18,7 +18,7 @@ import {
   type SegmentMeta,
   segmentFileName,
 } from './segment-format.js';
-import { syncDir } from './wal.js';
+import { syncDir } from './fs-util.js';
 
 const FLUSH_BYTES = 1 << 20;
 const I64_MAX = 2n ** 63n - 1n;
@@ -115,12 +115,17 @@ export class SegmentWriter {
         idx.str(f.name);
         idx.u8(TYPE_CODES[f.type]);
         idx.varint(f.blocks.length);
+        // offsets and times relative to the previous block: mostly one or two bytes each
+        let nextOffset = 0;
+        let prevMax = 0n;
         for (const b of f.blocks) {
-          idx.f64(b.offset);
-          idx.u32(b.length);
-          idx.i64(b.minTime);
-          idx.i64(b.maxTime);
-          idx.u32(b.count);
+          idx.varint(b.offset - nextOffset);
+          idx.varint(b.length);
+          idx.varint64(b.minTime - prevMax);
+          idx.uvarint64(b.maxTime - b.minTime);
+          idx.varint(b.count);
+          nextOffset = b.offset + b.length;
+          prevMax = b.maxTime;
           const s = b.stats;
           if (s !== undefined && f.type === 'float') {
             idx.u8(1);
@@ -134,7 +139,7 @@ export class SegmentWriter {
         }
       }
     }
-    const index = idx.view();
+    const index = deflateRawSync(idx.view());
     const footer = Buffer.alloc(FOOTER_SIZE);
     footer.writeDoubleLE(this.#offset, 0);
     footer.writeUInt32LE(index.length, 8);

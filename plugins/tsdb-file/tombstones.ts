@@ -13,10 +13,13 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { type Logger, MAX_TIME, MIN_TIME } from '../../core/index.js';
 import { BufReader, BufWriter } from './buf-writer.js';
-import { syncDir } from './wal.js';
+import { syncDir } from './fs-util.js';
 
 /** A time range [tmin, tmax], inclusive. */
 export type TimeRange = readonly [tmin: bigint, tmax: bigint];
+
+/** A tombstone as plain data (crosses to the compaction worker). */
+export type TombstoneRecord = Tombstone;
 
 type Tombstone =
   | { readonly seq: number; readonly kind: 'series'; readonly keys: readonly string[]; readonly tmin: bigint; readonly tmax: bigint }
@@ -49,6 +52,8 @@ export class Tombstones {
   #list: Tombstone[] = [];
   readonly #byKey = new Map<string, Array<{ seq: number; tmin: bigint; tmax: bigint }>>();
   readonly #byMeasurement = new Map<string, number>();
+  /** File operations run one at a time (an append must not race a rewrite). */
+  #io: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
@@ -89,6 +94,18 @@ export class Tombstones {
         break;
       }
     }
+    return ts;
+  }
+
+  /** The tombstones as plain data. */
+  toList(): TombstoneRecord[] {
+    return [...this.#list];
+  }
+
+  /** An in-memory copy (no file) built from {@link toList}'s output. */
+  static fromList(list: readonly TombstoneRecord[]): Tombstones {
+    const ts = new Tombstones('', false);
+    for (const t of list) ts.#add(t);
     return ts;
   }
 
@@ -146,14 +163,23 @@ export class Tombstones {
     this.#byKey.clear();
     this.#byMeasurement.clear();
     for (const t of keep) this.#add(t);
-    const path = join(this.dir, FILE);
-    const tmp = `${path}.tmp`;
-    await fsp.writeFile(tmp, Buffer.concat(keep.map(encode)));
-    const fh = await fsp.open(tmp, 'r+');
-    await fh.sync();
-    await fh.close();
-    await fsp.rename(tmp, path);
-    if (this.fsync) await syncDir(this.dir);
+    await this.#serial(async () => {
+      // Written from the list as it is now, so tombstones added since the filter are kept too.
+      const path = join(this.dir, FILE);
+      const tmp = `${path}.tmp`;
+      await fsp.writeFile(tmp, Buffer.concat(this.#list.map(encode)));
+      const fh = await fsp.open(tmp, 'r+');
+      await fh.sync();
+      await fh.close();
+      await fsp.rename(tmp, path);
+      if (this.fsync) await syncDir(this.dir);
+    });
+  }
+
+  #serial(op: () => Promise<void>): Promise<void> {
+    const run = this.#io.then(op);
+    this.#io = run.catch(() => undefined);
+    return run;
   }
 
   #add(t: Tombstone): void {
@@ -172,13 +198,16 @@ export class Tombstones {
     }
   }
 
-  async #append(t: Tombstone): Promise<void> {
-    const fh = await fsp.open(join(this.dir, FILE), 'a');
-    try {
-      await fh.write(encode(t));
-      if (this.fsync) await fh.datasync();
-    } finally {
-      await fh.close();
-    }
+  #append(t: Tombstone): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#list.includes(t)) return; // pruned before it reached the file: nothing needs it
+      const fh = await fsp.open(join(this.dir, FILE), 'a');
+      try {
+        await fh.write(encode(t));
+        if (this.fsync) await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+    });
   }
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Logger } from '../../core/index.js';
 import type { BufWriter } from './buf-writer.js';
+import { syncDir } from './fs-util.js';
 import { RECORD_HEADER } from './wal-codec.js';
 
 interface Pending {
@@ -87,6 +88,8 @@ export class Wal {
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
   #closed = false;
+  /** Records appended and flushes (one write + one fsync each) done, for tests and metrics. */
+  readonly stats = { appends: 0, flushes: 0 };
 
   constructor(
     readonly dir: string,
@@ -112,6 +115,7 @@ export class Wal {
     const buf = w.view();
     buf.writeUInt32LE(buf.length - RECORD_HEADER, 0);
     buf.writeUInt32LE(crc32(buf.subarray(RECORD_HEADER)), 4);
+    this.stats.appends++;
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ gen: this.#gen, buf, resolve, reject });
       this.#flushing ??= this.#flushLoop();
@@ -167,6 +171,7 @@ export class Wal {
       while (this.#queue.length > 0) {
         const batch = this.#queue;
         this.#queue = [];
+        this.stats.flushes++;
         try {
           let i = 0;
           while (i < batch.length) {
@@ -216,17 +221,5 @@ async function writeAll(fh: fsp.FileHandle, bufs: Buffer[]): Promise<void> {
       skip = 0;
     }
     list = rest;
-  }
-}
-
-/** fsyncs a directory so created or removed entries are durable. */
-export async function syncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // some file systems refuse fsync on directories; nothing more we can do
-  } finally {
-    await fh.close();
   }
 }

@@ -1,167 +1,141 @@
-import net from 'node:net';
 import test from 'ava';
-import type { ConsistencyLevel } from '../../core/cluster/consistency.js';
-import { hasCode } from '../../core/errors.js';
+import { PointsWriter, type RemoteShardWriter } from '../../core/cluster/points-writer.js';
+import type { TesseraError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
+import { fnv1a64 } from '../../core/model/hash.js';
+import type { Point } from '../../core/model/point.js';
+import { MemoryMetaStore } from '../../core/testing/memory-meta-store.js';
 import { makePoint } from '../../core/testing/points.js';
-import { dumpShard, startCluster, type TestNode } from './cluster-harness.js';
+import { MemoryTSDBStore } from '../../plugins/tsdb-memory/memory-tsdb-store.js';
 
-// PointsWriter over three real nodes (reference §4.2, item 3): every shard is owned by nodes 1, 2, 3;
-// node 1 writes locally and through its ShardWriter; failures are real (stopped nodes, a silent peer).
+const HOUR = 3_600_000_000_000n;
+const DAY = 24n * HOUR;
+const T0 = 1_577_836_800_000_000_000n; // 2020-01-01T00:00:00Z, a Wednesday
 
-const T0 = 1_000_000_000_000n;
-const NOW = T0 + 1000n;
-const batch = [
-  makePoint('cpu', { host: 'a' }, { value: 1.5 }, T0),
-  makePoint('cpu', { host: 'b' }, { value: 2.5 }, T0 + 1n),
-  makePoint('mem', { host: 'a' }, { used: 7n }, T0 + 2n),
-];
-
-async function threeOwners(options: { writeTimeoutMs?: number } = {}) {
-  const c = await startCluster(3, { timeoutMs: 1500, ...options });
-  await c.nodes[0]!.meta.createDatabase('db', { name: 'rf3', replicaN: 3, durationNs: 0n });
-  return c;
+async function setup(nodes = 1) {
+  const meta = new MemoryMetaStore();
+  const store = new MemoryTSDBStore();
+  await meta.start();
+  await store.start();
+  for (let i = 1; i < nodes; i++) await meta.addNode(`10.0.0.${i}:8088`);
+  await meta.createDatabase('db');
+  return { meta, store, writer: new PointsWriter(meta, store, silentLogger()) };
 }
 
-function write(n: TestNode, consistency: ConsistencyLevel) {
-  return n.writer.writePoints('db', '', consistency, batch, NOW);
+function count(store: MemoryTSDBStore, shardId: number, key: string, field = 'v'): number {
+  let n = 0;
+  for (const b of store.reader(shardId).scan(key, field, -(2n ** 62n), 2n ** 62n)) n += b.count;
+  return n;
 }
 
-function shardOf(n: TestNode): number {
-  return n.meta.retentionPolicy('db', '')!.shardGroups[0]!.shards[0]!.id;
-}
-
-async function eventually(check: () => boolean, ms = 3000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return check();
-}
-
-test('consistency all, every owner up: acknowledged, and every owner holds the same points', async (t) => {
-  const c = await threeOwners();
-  try {
-    const [n1, n2, n3] = c.nodes as [TestNode, TestNode, TestNode];
-    t.deepEqual(await write(n1, 'all'), { written: 3 });
-    const shard = shardOf(n1);
-    t.deepEqual([...n1.meta.retentionPolicy('db', '')!.shardGroups[0]!.shards[0]!.owners].sort(), [1, 2, 3]);
-    const local = dumpShard(n1.store, shard);
-    t.is(local.length, 3);
-    t.deepEqual(dumpShard(n2.store, shard), local);
-    t.deepEqual(dumpShard(n3.store, shard), local);
-  } finally {
-    await c.stop();
-  }
+test('points are grouped by shard group: time truncated to the group duration (7d groups start on Monday)', async (t) => {
+  const { meta, store, writer } = await setup();
+  const p1 = makePoint('m', { h: 'a' }, { v: 1 }, T0);
+  const p2 = makePoint('m', { h: 'a' }, { v: 2 }, T0 + 10n * DAY);
+  const r = await writer.writePoints('db', '', 'one', [p1, p2], T0 + 20n * DAY);
+  t.deepEqual(r, { written: 2 });
+  const groups = meta.retentionPolicy('db', '')!.shardGroups;
+  t.is(groups.length, 2);
+  // 2020-01-01 is a Wednesday: its 7-day group starts Monday 2019-12-30.
+  t.is(groups[0]!.startTime, T0 - 2n * DAY);
+  t.is(groups[0]!.endTime - groups[0]!.startTime, 7n * DAY);
+  t.is(count(store, groups[0]!.shards[0]!.id, p1.key), 1);
+  t.is(count(store, groups[1]!.shards[0]!.id, p1.key), 1);
 });
 
-test('consistency one: acknowledged once the local write is in; the remote copies still arrive', async (t) => {
-  const c = await threeOwners();
-  try {
-    const [n1, n2, n3] = c.nodes as [TestNode, TestNode, TestNode];
-    t.deepEqual(await write(n1, 'one'), { written: 3 });
-    const shard = shardOf(n1);
-    t.true(await eventually(() => n2.store.shardInfo(shard) !== undefined && n3.store.shardInfo(shard) !== undefined && dumpShard(n3.store, shard).length === 3 && dumpShard(n2.store, shard).length === 3));
-  } finally {
-    await c.stop();
-  }
-});
-
-test('one owner down: all -> "partial write", quorum and one -> acknowledged (item 3 cases 5, 8)', async (t) => {
-  const c = await threeOwners();
-  try {
-    const [n1, , n3] = c.nodes as [TestNode, TestNode, TestNode];
-    await n3.kill();
-    const err = await t.throwsAsync(write(n1, 'all'));
-    t.is(err!.message, 'partial write');
-    t.true(hasCode(err, 'ERR_CLUSTER_REMOTE'));
-    t.deepEqual(await write(n1, 'quorum'), { written: 3 });
-    t.deepEqual(await write(n1, 'one'), { written: 3 });
-    t.like(n1.writer.stats, { req: 3, pointReq: 9, pointReqLocal: 9, pointReqRemote: 18, writePartial: 1, writeOk: 2 });
-  } finally {
-    await c.stop();
-  }
-});
-
-test('two owners down: quorum -> "partial write", any/one -> acknowledged by the local copy (item 3 cases 6, 7)', async (t) => {
-  const c = await threeOwners();
-  try {
-    const [n1, n2, n3] = c.nodes as [TestNode, TestNode, TestNode];
-    await n2.kill();
-    await n3.kill();
-    t.is((await t.throwsAsync(write(n1, 'quorum')))!.message, 'partial write');
-    t.is((await t.throwsAsync(write(n1, 'all')))!.message, 'partial write');
-    t.deepEqual(await write(n1, 'one'), { written: 3 });
-    t.deepEqual(await write(n1, 'any'), { written: 3 });
-  } finally {
-    await c.stop();
-  }
-});
-
-test('no owner can take the write: "write failed: <first error>" (item 3 case 2)', async (t) => {
-  const c = await threeOwners();
-  try {
-    const [n1, n2, n3] = c.nodes as [TestNode, TestNode, TestNode];
-    await write(n1, 'all'); // the shard group exists and the local shard is created
-    await n2.kill();
-    await n3.kill();
-    await n1.store.stop();
-    const err = await t.throwsAsync(write(n1, 'one'));
-    t.regex(err!.message, /^write failed: /);
-  } finally {
-    await c.stop();
-  }
-});
-
-test('a silent owner: one is acknowledged at once, all fails with "timeout" at the write timeout', async (t) => {
-  const c = await threeOwners({ writeTimeoutMs: 1500 });
-  const sockets = new Set<net.Socket>();
-  let server: net.Server | undefined;
-  try {
-    const [n1, , n3] = c.nodes as [TestNode, TestNode, TestNode];
-    await n3.kill();
-    // Node 3's address now answers TCP but never speaks (a hung node).
-    server = net.createServer((s) => {
-      sockets.add(s);
-      s.on('error', () => undefined);
-    });
-    const port = Number(n3.address.split(':')[1]);
-    await new Promise<void>((r) => server!.listen(port, '127.0.0.1', r));
-    const started = Date.now();
-    t.deepEqual(await write(n1, 'one'), { written: 3 });
-    t.true(Date.now() - started < 1500, 'not held up by the silent owner');
-    const err = await t.throwsAsync(write(n1, 'all'));
-    t.is(err!.message, 'timeout');
-    t.true(hasCode(err, 'ERR_CLUSTER_TIMEOUT'));
-  } finally {
-    for (const s of sockets) s.destroy();
-    if (server) await new Promise<void>((r) => server!.close(() => r()));
-    await c.stop();
-  }
-});
-
-test('field type conflicts on a remote-only shard are reported like local ones: written count and InfluxDB reason', async (t) => {
-  const c = await startCluster(2);
-  try {
-    const [n1, n2] = c.nodes as [TestNode, TestNode];
-    await n1.meta.createDatabase('db');
-    // Find a series whose shard only node 2 owns.
-    const g = await n1.meta.createShardGroupIfNotExists('db', '', T0);
-    const remoteShard = g.shards.find((s) => s.owners[0] === n2.id)!.id;
-    let host = '';
-    for (let i = 0; i < 100 && !host; i++) {
-      const p = makePoint('m', { host: `h${i}` }, { v: 1.5 }, T0);
-      await n1.writer.writePoints('db', '', 'one', [p], NOW);
-      if (n2.store.shardInfo(remoteShard) !== undefined && n2.store.reader(remoteShard).series('m').some((s) => s.key === p.key)) host = `h${i}`;
+test('inside a group the shard is picked by fnv1a64(series key) mod shard count', async (t) => {
+  const { meta } = await setup(2); // 2 nodes, replication 1: 2 shards per group
+  const remote: Array<{ shardId: number; ownerId: number; points: readonly Point[] }> = [];
+  const remoteWriter: RemoteShardWriter = {
+    async writeShard(shardId, ownerId, points) {
+      remote.push({ shardId, ownerId, points });
+    },
+  };
+  const local = await localStore();
+  const w = new PointsWriter(meta, local, silentLogger(), remoteWriter);
+  const points = ['a', 'b', 'c', 'd', 'e', 'f'].map((h, i) => makePoint('m', { h }, { v: i }, T0));
+  await w.writePoints('db', '', 'one', points, T0);
+  const group = meta.retentionPolicy('db', '')!.shardGroups[0]!;
+  t.is(group.shards.length, 2);
+  for (const p of points) {
+    const shard = group.shards[Number(fnv1a64(p.key) % 2n)]!;
+    const owner = shard.owners[0]!;
+    if (owner !== meta.nodeId()) {
+      t.true(remote.some((r) => r.shardId === shard.id && r.ownerId === owner && r.points.includes(p)), p.key);
+    } else {
+      t.is(count(local, shard.id, p.key), 1, p.key);
     }
-    t.truthy(host);
-    t.is(n1.store.shardInfo(remoteShard), undefined, 'node 1 holds no copy');
-    const r = await n1.writer.writePoints('db', '', 'one', [makePoint('m', { host }, { v: 2n }, T0 + 5n)], NOW);
-    t.deepEqual(r, {
-      written: 0,
-      drop: { reason: 'field type conflict: input field "v" on measurement "m" is type integer, already exists as type float', dropped: 1 },
-    });
-  } finally {
-    await c.stop();
   }
+});
+
+async function localStore() {
+  const s = new MemoryTSDBStore();
+  await s.start();
+  return s;
+}
+
+test('a shard owned by another node without a route fails the write with "write failed"', async (t) => {
+  const { meta, writer } = await setup(2);
+  // Enough series that both shards of the group get points.
+  const points = Array.from({ length: 20 }, (_, i) => makePoint('m', { h: `h${i}` }, { v: i }, T0));
+  const err = await t.throwsAsync(writer.writePoints('db', '', 'one', points, T0));
+  t.is((err as TesseraError).code, 'ERR_CLUSTER_REMOTE');
+  t.regex(err!.message, /^write failed: /);
+  t.truthy(meta.retentionPolicy('db', ''));
+});
+
+test('consistency all with one of two owners failing is a partial write; any succeeds', async (t) => {
+  const { meta } = await setup(2);
+  await meta.createRetentionPolicy('db', { name: 'two', durationNs: 0n, replicaN: 2 }, false);
+  const failing: RemoteShardWriter = {
+    async writeShard() {
+      throw new Error('node 2 is down');
+    },
+  };
+  const w = new PointsWriter(meta, await localStore(), silentLogger(), failing);
+  const p = [makePoint('m', { h: 'a' }, { v: 1 }, T0)];
+  const err = await t.throwsAsync(w.writePoints('db', 'two', 'all', p, T0));
+  t.is(err!.message, 'partial write');
+  await t.notThrowsAsync(w.writePoints('db', 'two', 'any', p, T0));
+  await t.notThrowsAsync(w.writePoints('db', 'two', 'one', p, T0));
+});
+
+test('unknown database and retention policy are typed errors worded as InfluxDB', async (t) => {
+  const { writer } = await setup();
+  const p = [makePoint('m', {}, { v: 1 }, T0)];
+  const e1 = await t.throwsAsync(writer.writePoints('nope', '', 'one', p, T0));
+  t.is((e1 as TesseraError).code, 'ERR_META_DATABASE_NOT_FOUND');
+  t.is(e1!.message, 'database not found: "nope"');
+  const e2 = await t.throwsAsync(writer.writePoints('db', 'nope', 'one', p, T0));
+  t.is((e2 as TesseraError).code, 'ERR_META_RP_NOT_FOUND');
+  t.is(e2!.message, 'retention policy not found: nope');
+});
+
+test('points older than the retention period are dropped and reported', async (t) => {
+  const { meta, writer } = await setup();
+  await meta.createRetentionPolicy('db', { name: 'short', durationNs: HOUR }, false);
+  const now = T0 + 10n * HOUR;
+  const r = await writer.writePoints('db', 'short', 'one', [makePoint('m', {}, { v: 1 }, T0), makePoint('m', {}, { v: 2 }, now)], now);
+  t.deepEqual(r, { written: 1, drop: { reason: 'points beyond retention policy', dropped: 1 } });
+});
+
+test('a field type conflict is reported with the store reason and count', async (t) => {
+  const { writer } = await setup();
+  await writer.writePoints('db', '', 'one', [makePoint('m', {}, { v: 1 }, T0)], T0);
+  const r = await writer.writePoints('db', '', 'one', [makePoint('m', {}, { v: 2n }, T0 + 1n), makePoint('m', {}, { w: 'x' }, T0 + 2n)], T0);
+  t.is(r.written, 1);
+  t.is(r.drop?.dropped, 1);
+  t.regex(r.drop!.reason, /^field type conflict: input field "v" on measurement "m" is type integer, already exists as type float/);
+});
+
+test('concurrent writes to a new shard create it once', async (t) => {
+  const { store, writer } = await setup();
+  let creates = 0;
+  const orig = store.createShard.bind(store);
+  store.createShard = async (...args) => {
+    creates++;
+    return orig(...args);
+  };
+  await Promise.all(Array.from({ length: 8 }, (_, i) => writer.writePoints('db', '', 'one', [makePoint('m', {}, { v: i }, T0 + BigInt(i))], T0)));
+  t.is(creates, 1);
 });

@@ -13,6 +13,7 @@ test('omitted keys take the defaults', (t) => {
   t.deepEqual(c.meta.peers, []);
   t.is(c.plugins.meta, 'meta-raft');
   t.is(c.plugins.transport, 'transport-tcp');
+  t.is(c.plugins.tsdb, 'tsdb-file');
   t.is(c.plugins.pool, 'pool-channel');
 });
 

@@ -114,6 +114,10 @@ test('statement errors are 200 with results[i].error; bind params are typed from
     t.is(w.text, `{"results":[{"statement_id":0,"messages":[{"level":"warning","text":"deprecated use of 'CREATE DATABASE x' in a read only context, please use a POST request instead"}]}]}\n`);
     t.is((await get(c, '/query?q=' + encodeURIComponent('CREATE DATABASE "y"'), {}, 'POST')).text, '{"results":[{"statement_id":0}]}\n');
     t.is((await get(c, '/query?q=%3B')).text, '{}\n');
+    const a = await get(c, '/query?async=true&q=' + encodeURIComponent('CREATE DATABASE "z"'), {}, 'POST');
+    t.is(a.status, 204);
+    for (let i = 0; i < 100 && c.env.meta.database('z') === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    t.truthy(c.env.meta.database('z'));
   } finally {
     await stop(c);
   }
@@ -142,5 +146,52 @@ test('epoch, pretty, chunked with chunk_size, CSV and gzip', async (t) => {
     t.is(gunzipSync(gzChunked.buf).toString('utf8').split('\n').length, 3);
   } finally {
     await stop(c);
+  }
+});
+
+test('with authentication on, a refused query is 403 with the authorizer text', async (t) => {
+  const env = await setup();
+  await env.json(`CREATE USER adm WITH PASSWORD 'pw' WITH ALL PRIVILEGES`);
+  await env.json(`CREATE USER bob WITH PASSWORD 'pw'`);
+  const bob = env.meta.data().users.find((u) => u.name === 'bob');
+  const server = createServer((req, res) => void handleQuery(req, res, new URL(req.url!, 'http://x'), env.exec, { auth: { user: bob } }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const r = await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/query?q=SHOW+USERS`);
+    t.is(r.statusCode, 403);
+    const msg = "error authorizing query: bob not authorized to execute statement 'SHOW USERS', requires admin privilege";
+    t.is(r.headers['x-influxdb-error'], msg);
+    t.is(await r.body.text(), `{"error":"${msg}"}\n`);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+    await env.close();
+  }
+});
+
+test('a client that goes away mid-answer stops the query and the handler finishes', async (t) => {
+  const env = await setup();
+  await env.meta.createDatabase('big');
+  const points = [];
+  for (let i = 0; i < 20000; i++) points.push(makePoint('m', { k: String(i % 50) }, { v: i, s: 'x'.repeat(100) }, T + BigInt(i) * S));
+  await env.write('big', points);
+  let finished: Promise<void> | undefined;
+  const server = createServer((req, res) => {
+    finished = handleQuery(req, res, new URL(req.url!, 'http://x'), env.exec);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const ac = new AbortController();
+    const r = await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/query?db=big&chunked=true&chunk_size=10&q=SELECT+*+FROM+m+GROUP+BY+*`, {
+      signal: ac.signal,
+    });
+    for await (const _ of r.body) {
+      ac.abort();
+      break;
+    }
+    await t.notThrowsAsync(finished!);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await env.close();
   }
 });

@@ -94,3 +94,32 @@ test('bad input gets InfluxDB 1.6.7 answers and the node keeps serving', async (
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
+
+test('with [http] auth-enabled, /query and /write require credentials once an admin exists', async (t) => {
+  const dir = await tempDir('auth');
+  const node = await boot(dir, { http: { 'bind-address': '127.0.0.1:0', 'auth-enabled': true } });
+  const url = `http://${node.httpAddress()}`;
+  try {
+    const first = await query(url, 'SHOW DATABASES');
+    t.is(first.status, 403);
+    t.regex(first.body.error, /create admin user first or disable authentication/);
+    t.is((await query(url, "CREATE USER admin WITH PASSWORD 'pw' WITH ALL PRIVILEGES")).status, 200);
+    const anon = await query(url, 'SHOW DATABASES');
+    t.is(anon.status, 401);
+    t.is(anon.body.error, 'unable to parse authentication credentials');
+    const ok = await query(url, 'CREATE DATABASE d', { u: 'admin', p: 'pw' });
+    t.is(ok.status, 200);
+    const wrong = await query(url, 'SHOW DATABASES', { u: 'admin', p: 'nope' });
+    t.is(wrong.status, 401);
+    t.is(wrong.body.error, 'authorization failed');
+    t.is((await write(url, 'd', 'm v=1')).status, 401);
+    t.is((await write(url, 'd', 'm v=1', { u: 'admin', p: 'pw' })).status, 204);
+    await query(url, "CREATE USER reader WITH PASSWORD 'r'", { u: 'admin', p: 'pw' });
+    const denied = await write(url, 'd', 'm v=1', { u: 'reader', p: 'r' });
+    t.is(denied.status, 403);
+    t.deepEqual(JSON.parse(denied.text), { error: '"reader" user is not authorized to write to database "d"' });
+  } finally {
+    await node.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

@@ -59,6 +59,26 @@ test.serial('100,000 points in batches of 5,000, then a restart: SHOW DATABASES 
   }
 });
 
+test.serial('with the default tsdb-file, data written before a restart is there after it', async (t) => {
+  const dir = await tempDir('filerestart');
+  let node = await startNode({ dir });
+  try {
+    await query(node.url, 'CREATE DATABASE keep');
+    t.is((await write(node.url, 'keep', 'm,h=a v=1i 1\nm,h=b v=2i 2\nm,h=a s="x" 3\n')).status, 204);
+    t.is(await node.stop(), 0);
+    node = await startNode({ dir, httpPort: node.httpPort, clusterPort: node.clusterPort });
+    const r = await query(node.url, 'SELECT * FROM m', { db: 'keep', epoch: 'ns' });
+    t.deepEqual(r.body.results[0].series[0].values, [
+      [1, 'a', null, 1],
+      [2, 'b', null, 2],
+      [3, 'a', 'x', null],
+    ]);
+  } finally {
+    await node.stop('SIGKILL');
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
 test.serial('a third-party TSDBStore plugin swaps in by config alone', async (t) => {
   const dir = await tempDir('toy');
   const node = await startNode({ dir, extraToml: `[plugins]\ntsdb = "${TOY_PLUGIN}"\n` });

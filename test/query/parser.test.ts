@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Expr, SelectStatement, Statement } from '../../core/query/ast.js';
-import { isTimeRef, rewriteExpr, unparen, varRefNames, walkExpr } from '../../core/query/ast.js';
+import { isTimeRef, requiredPrivileges, rewriteExpr, unparen, varRefNames, walkExpr } from '../../core/query/ast.js';
 import { groupByInterval, parseExpr, parseQuery, parseQueryParams, parseStatement } from '../../core/query/parser.js';
 import { hasCode } from '../../core/errors.js';
 
@@ -119,8 +119,15 @@ test('bound parameters take the type of their value', (t) => {
   t.deepEqual(rhs(2), int(2n));
   t.deepEqual(rhs(2.5), { kind: 'NumberLiteral', value: 2.5 });
   t.deepEqual(rhs(true), { kind: 'BooleanLiteral', value: true });
-  t.throws(() => rhs(null), { message: 'error parsing query: missing parameter: p' });
-  t.throws(() => rhs([1]), { message: 'error parsing query: unable to bind parameter with type []interface {}' });
+  t.deepEqual(rhs({ float: 2 }), { kind: 'NumberLiteral', value: 2 });
+  t.deepEqual(rhs({ duration: '1h' }), { kind: 'DurationLiteral', value: 3_600_000_000_000n });
+  t.deepEqual(rhs({ ident: 'host' }), v('host'));
+  t.deepEqual(rhs({ regex: '^a' }), { kind: 'RegexLiteral', pattern: '^a' });
+  t.throws(() => parseQuery('SELECT a FROM m WHERE x = $q', { p: 1 }), { message: 'error parsing query: missing parameter: q' });
+  // InfluxDB reports unbindable values through its "missing parameter" path, text included.
+  t.throws(() => rhs(null), { message: 'error parsing query: missing parameter: unable to bind parameter with type <nil>' });
+  t.throws(() => rhs([1]), { message: 'error parsing query: missing parameter: unable to bind parameter with type []interface {}' });
+  t.deepEqual(parseStatement('SELECT a FROM $m', { m: { ident: 'cpu' } }), parseStatement('SELECT a FROM cpu'));
 });
 
 test('parseQueryParams types numbers as InfluxDB does: a dot makes a float, else int64', (t) => {
@@ -246,4 +253,22 @@ test('walkExpr, rewriteExpr, isTimeRef and helpers', (t) => {
   t.deepEqual(unparen(parseExpr('((a))')), v('a'));
   const same = rewriteExpr(e, (n) => n);
   t.is(same, e);
+});
+
+test('requiredPrivileges follows InfluxDB: reads per source, writes for INTO, admin for management', (t) => {
+  const req = (q: string) => requiredPrivileges(parseStatement(q));
+  t.deepEqual(req('SELECT * FROM m'), [{ admin: false, database: '', privilege: 'READ' }]);
+  t.deepEqual(req('SELECT * INTO d2..x FROM d1..m, (SELECT a FROM d3..n)'), [
+    { admin: false, database: 'd1', privilege: 'READ' },
+    { admin: false, database: 'd3', privilege: 'READ' },
+    { admin: false, database: 'd2', privilege: 'WRITE' },
+  ]);
+  t.deepEqual(req('SHOW DATABASES'), [{ admin: false, database: '', privilege: 'NONE' }]);
+  t.deepEqual(req('SHOW MEASUREMENTS ON d'), [{ admin: false, database: 'd', privilege: 'READ' }]);
+  t.deepEqual(req('SHOW SERIES EXACT CARDINALITY'), []);
+  t.deepEqual(req('DELETE FROM m'), [{ admin: false, database: '', privilege: 'WRITE' }]);
+  t.deepEqual(req('DROP RETENTION POLICY r ON d'), [{ admin: false, database: 'd', privilege: 'WRITE' }]);
+  for (const q of ['CREATE DATABASE x', 'SHOW USERS', "SET PASSWORD FOR u = 'p'", 'DROP MEASUREMENT m', 'KILL QUERY 1']) {
+    t.deepEqual(req(q), [{ admin: true, database: '', privilege: 'ALL' }], q);
+  }
 });

@@ -1,5 +1,5 @@
 import { MAX_TIME, MIN_TIME } from '../../model/point.js';
-import type { DeleteSeriesStatement, DropMeasurementStatement, DropSeriesStatement } from '../ast.js';
+import { varRefNames, type DeleteSeriesStatement, type DropMeasurementStatement, type DropSeriesStatement } from '../ast.js';
 import { databaseName, requireDatabase, statementError, type StatementContext } from '../context.js';
 import type { Piece } from '../emit.js';
 import { localShards, measurementFields, sourcesMatch } from '../show/catalog.js';
@@ -15,11 +15,23 @@ export async function deleteSeries(stmt: DropSeriesStatement | DeleteSeriesState
   const drop = stmt.kind === 'DropSeriesStatement';
   if (drop && hasTimeRef(stmt.condition)) throw statementError("DROP SERIES doesn't support time in WHERE clause");
   const { range, rest } = splitTimeCondition(stmt.condition, ctx.nowNs);
-  validateTagCondition(rest);
   const timed = !drop && hasTimeRef(stmt.condition);
   const tmin = timed ? range.min : MIN_TIME;
   const tmax = timed ? range.max : MAX_TIME;
-  for (const shard of localShards(ctx.meta, ctx.tsdb, db, timed ? range : undefined)) {
+  const shards = localShards(ctx.meta, ctx.tsdb, db, timed ? range : undefined);
+  // Checked on every shard before deleting anything: a field in the condition is refused (1.6.7's text).
+  const refs = varRefNames(rest).filter((n) => n !== '_name');
+  if (refs.length > 0) {
+    for (const shard of shards) {
+      for (const m of shard.reader.measurements()) {
+        if (!sourcesMatch(stmt.sources, m)) continue;
+        const fields = new Set(shard.reader.fields(m).map((f) => f.name));
+        if (refs.some((r) => fields.has(r))) throw statementError(`shard ${shard.id}: fields not supported in WHERE clause during deletion`);
+      }
+    }
+  }
+  validateTagCondition(rest);
+  for (const shard of shards) {
     for (const m of shard.reader.measurements()) {
       if (!sourcesMatch(stmt.sources, m)) continue;
       const fields = new Set(measurementFields([shard], m).map((f) => f.name));

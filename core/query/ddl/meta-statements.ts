@@ -1,19 +1,17 @@
 import type { MetaStore, Privilege as MetaPrivilege, RetentionPolicyUpdate } from '../../contracts/meta-store.js';
-import { TesseraError } from '../../errors.js';
 import type {
   AlterRetentionPolicyStatement,
   CreateContinuousQueryStatement,
   CreateDatabaseStatement,
   CreateRetentionPolicyStatement,
   CreateUserStatement,
-  Measurement,
-  SelectStatement,
-  Source,
   Statement,
 } from '../ast.js';
+import { authorizeDatabase } from '../authorize.js';
 import { databaseName, requireDatabase, statementError, type StatementContext } from '../context.js';
 import { single, type Piece } from '../emit.js';
 import { goDuration, rfc3339Nano } from '../go-format.js';
+import { normalizeSelect } from '../normalize.js';
 import { printStatement } from '../printer.js';
 import type { Value } from '../result.js';
 import { hashPassword, verifyPassword } from './password.js';
@@ -93,18 +91,6 @@ export async function dropRetentionPolicy(db: string, name: string, ctx: Stateme
   return NONE;
 }
 
-function qualify(m: Measurement, db: string, rp: string): Measurement {
-  return { ...m, database: m.database !== '' ? m.database : db, retentionPolicy: m.retentionPolicy !== '' ? m.retentionPolicy : rp };
-}
-
-function qualifySelect(s: SelectStatement, db: string, rp: string): SelectStatement {
-  const sources: Source[] = s.sources.map((src) =>
-    src.kind === 'Measurement' ? qualify(src, db, rp) : { ...src, statement: qualifySelect(src.statement, db, rp) },
-  );
-  const target = s.target === null ? null : { measurement: qualify(s.target.measurement, db, rp) };
-  return { ...s, sources, target };
-}
-
 /**
  * CREATE CONTINUOUS QUERY: stored as InfluxDB prints it, with every measurement of the SELECT
  * qualified by database and retention policy (the request's db and rp, else the CQ's database and its
@@ -116,7 +102,19 @@ export async function createContinuousQuery(stmt: CreateContinuousQueryStatement
   requireDatabase(ctx, stmt.database);
   const rp = ctx.rp !== '' ? ctx.rp : info.defaultRetentionPolicy;
   if (rp === '') throw statementError(`default retention policy not set for: ${info.name}`);
-  const normalized: CreateContinuousQueryStatement = { ...stmt, source: qualifySelect(stmt.source, dbName, rp) };
+  // The default may name a dropped policy (1.6.7 keeps it dangling): the same error as InfluxDB then.
+  if (!info.retentionPolicies.some((p) => p.name === rp)) throw statementError(`retention policy not found: ${dbName}.${rp}`);
+  const normalized: CreateContinuousQueryStatement = { ...stmt, source: normalizeSelect(stmt.source, dbName, rp, ctx.meta) };
+  // Every policy the CQ writes to or reads from must exist (InfluxDB checks them when it stores the CQ).
+  const measurements = [
+    ...(normalized.source.target === null ? [] : [normalized.source.target.measurement]),
+    ...normalized.source.sources.filter((src) => src.kind === 'Measurement'),
+  ];
+  for (const m of measurements) {
+    const target = ctx.meta.database(m.database);
+    if (target === undefined) throw statementError(`database not found: ${m.database}`);
+    if (!target.retentionPolicies.some((p) => p.name === m.retentionPolicy)) throw statementError(`retention policy not found: ${m.database}.${m.retentionPolicy}`);
+  }
   await ctx.meta.createContinuousQuery(stmt.database, stmt.name, printStatement(normalized));
   return NONE;
 }
@@ -148,11 +146,11 @@ function requireUser(ctx: StatementContext, name: string) {
 
 /** GRANT / REVOKE on a database (REVOKE keeps what remains: revoking READ from ALL leaves WRITE). */
 export async function setPrivilege(grant: boolean, privilege: 'READ' | 'WRITE' | 'ALL', db: string, user: string, ctx: StatementContext): Promise<Piece[]> {
-  if (grant) requireDatabase(ctx, db);
+  requireDatabase(ctx, db);
   const u = requireUser(ctx, user);
   let next: MetaPrivilege = privilege;
   if (!grant) {
-    const cur = u.privileges[db] ?? 'NO PRIVILEGES';
+    const cur = Object.hasOwn(u.privileges, db) ? u.privileges[db]! : 'NO PRIVILEGES';
     if (privilege === 'ALL') next = 'NO PRIVILEGES';
     else if (cur === 'ALL') next = privilege === 'READ' ? 'WRITE' : 'READ';
     else next = cur === privilege ? 'NO PRIVILEGES' : cur;
@@ -161,9 +159,13 @@ export async function setPrivilege(grant: boolean, privilege: 'READ' | 'WRITE' |
   return NONE;
 }
 
-/** SHOW DATABASES, in meta order. */
+/** SHOW DATABASES, in meta order; with authentication on, only those the user may read or write. */
 export function showDatabases(ctx: StatementContext): Piece[] {
-  return [{ series: [{ name: 'databases', columns: ['name'], values: ctx.meta.data().databases.map((d): Value[] => [d.name]) }] }];
+  const user = ctx.user;
+  const visible = ctx.meta
+    .data()
+    .databases.filter((d) => user === undefined || authorizeDatabase(user, 'READ', d.name) || authorizeDatabase(user, 'WRITE', d.name));
+  return [{ series: [{ name: 'databases', columns: ['name'], values: visible.map((d): Value[] => [d.name]) }] }];
 }
 
 /** SHOW RETENTION POLICIES [ON db]. */
@@ -242,7 +244,8 @@ export function showUsers(ctx: StatementContext): Piece[] {
 /** SHOW GRANTS FOR user. */
 export function showGrants(user: string, ctx: StatementContext): Piece[] {
   const u = requireUser(ctx, user);
-  const values = Object.entries(u.privileges).map(([db, p]): Value[] => [db, p]);
+  // InfluxDB prints ALL as `ALL PRIVILEGES` (influxql.Privilege's String()).
+  const values = Object.entries(u.privileges).map(([db, p]): Value[] => [db, p === 'ALL' ? 'ALL PRIVILEGES' : p]);
   return [{ series: [{ name: '', columns: ['database', 'privilege'], values }] }];
 }
 
@@ -301,4 +304,3 @@ export async function executeMetaStatement(stmt: Statement, ctx: StatementContex
   }
 }
 
-export { TesseraError };

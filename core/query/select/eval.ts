@@ -49,22 +49,10 @@ function compare(op: BinaryOp, a: Value, b: Value): boolean {
     }
   }
   if (typeof a === 'string' && typeof b === 'string') {
-    switch (op) {
-      case '=':
-        return a === b;
-      case '!=':
-        return a !== b;
-      case '<':
-        return a < b;
-      case '<=':
-        return a <= b;
-      case '>':
-        return a > b;
-      case '>=':
-        return a >= b;
-      default:
-        return false;
-    }
+    // InfluxDB 1.x compares strings for equality only; ordering comparisons match nothing.
+    if (op === '=') return a === b;
+    if (op === '!=') return a !== b;
+    return false;
   }
   if (typeof a === 'boolean' && typeof b === 'boolean') {
     if (op === '=') return a === b;

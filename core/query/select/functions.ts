@@ -236,7 +236,9 @@ export function transformStep(fn: string, st: TransformState, t: bigint, v: Valu
     case 'derivative':
     case 'non_negative_derivative': {
       if (t === prevT) return undefined;
-      const d = (Number(v) - Number(prevV)) / (Number(t - prevT) / Number(unit));
+      // Descending order: InfluxDB divides by the absolute elapsed time.
+      const dt = t > prevT ? t - prevT : prevT - t;
+      const d = (Number(v) - Number(prevV)) / (Number(dt) / Number(unit));
       if (fn === 'non_negative_derivative' && d < 0) return undefined;
       return d;
     }
@@ -247,8 +249,46 @@ export function transformStep(fn: string, st: TransformState, t: bigint, v: Valu
       return d;
     }
     case 'elapsed':
-      return (t - prevT) / unit;
+      return (t > prevT ? t - prevT : prevT - t) / unit;
     default:
       return undefined;
   }
+}
+
+/**
+ * integral() over the consecutive buckets of one series, as InfluxDB 1.x computes it: trapezoids
+ * between points; the segment crossing a bucket's end is split at the end by linear interpolation
+ * and the remainder starts the next non-empty bucket. `ends[i]` = end of bucket i (exclusive);
+ * `pts[i]` = its points, or null when empty. Returns one value per bucket (null when empty).
+ */
+export function integralSeries(pts: ReadonlyArray<readonly SelectedPoint[] | null>, ends: readonly bigint[], unit: number): Array<number | null> {
+  const sorted = pts.map((p) => (p === null || p.length === 0 ? null : sortedByTime(p)));
+  const out: Array<number | null> = [];
+  let carried: { t: bigint; v: number } | null = null;
+  for (let i = 0; i < sorted.length; i++) {
+    const ps = sorted[i];
+    if (ps === null || ps === undefined) {
+      out.push(null);
+      continue;
+    }
+    let area = 0;
+    let cur: { t: bigint; v: number } | null = carried;
+    for (const p of ps) {
+      const v = Number(p.v);
+      if (cur !== null) area += ((cur.v + v) / 2) * Number(p.t - cur.t);
+      cur = { t: p.t, v };
+    }
+    let next: SelectedPoint | null = null;
+    for (let j = i + 1; j < sorted.length && next === null; j++) next = sorted[j]?.[0] ?? null;
+    carried = null;
+    if (next !== null && cur !== null) {
+      const end = ends[i] as bigint;
+      const nv = Number(next.v);
+      const vEnd: number = cur.v + ((nv - cur.v) * Number(end - cur.t)) / Number(next.t - cur.t);
+      area += ((cur.v + vEnd) / 2) * Number(end - cur.t);
+      carried = { t: end, v: vEnd };
+    }
+    out.push(area / unit);
+  }
+  return out;
 }

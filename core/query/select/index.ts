@@ -42,9 +42,9 @@ async function selectInto(stmt: SelectStatement, ctx: SelectContext): Promise<Se
     written += batch.length;
     batch = [];
   };
-  for await (const { series, tagColumns } of runSelect({ ...stmt, target: null }, ctx)) {
+  for await (const { series } of runSelect({ ...stmt, target: null }, ctx)) {
     const measurement = target.measurement.name !== '' ? target.measurement.name : series.name;
-    const baseTags = Object.entries(series.tags ?? {}).filter(([, v]) => v !== '');
+    const baseTags: Tag[] = Object.entries(series.tags ?? {}).filter(([, v]) => v !== '');
     for (const row of series.values) {
       const tags: Tag[] = [...baseTags];
       const fields: Array<readonly [string, number | bigint | string | boolean]> = [];
@@ -52,8 +52,8 @@ async function selectInto(stmt: SelectStatement, ctx: SelectContext): Promise<Se
         const name = series.columns[i] as string;
         const v = row[i];
         if (v === null || v === undefined) continue;
-        if (tagColumns.has(name)) tags.push([name, String(v)]);
-        else fields.push([name, v]);
+        // As in InfluxDB, selected tags become fields of the target unless grouped by.
+        fields.push([name, v]);
       }
       if (fields.length === 0) continue;
       tags.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -5,7 +5,7 @@ import { TesseraError } from '../../errors.js';
 import { walkExpr, type Expr } from '../ast.js';
 import type { Value } from '../result.js';
 import { compileRegex, mayMatch, matches } from './eval.js';
-import { Heap } from './heap.js';
+import { GoHeap } from './heap.js';
 import {
   SELECT_MAP_VERSION,
   tagSetKey,
@@ -216,42 +216,65 @@ class LocalMapper implements Mapper {
       cur: SeriesRowCursor;
       idx: number;
       s: SeriesInfo;
+      /** Rows this series has contributed (LIMIT is pushed into each series, as InfluxDB does). */
+      taken: number;
     }
-    const heap = new Heap<Head>((a, b) => (a.cur.t === b.cur.t ? a.idx < b.idx : asc ? a.cur.t < b.cur.t : a.cur.t > b.cur.t));
+    const limit = this.req.rowLimit ?? 0;
+    // Each series cursor skips to its next row that passes the condition and has a value (the
+    // filter lives inside the series iterator, as in InfluxDB); series are then merged by time
+    // exactly as InfluxDB's sorted merge heap does, ties included.
+    const passes = (h: Head): boolean => {
+      const vals = h.cur.values;
+      let any = false;
+      for (let c = 0; c < cols.length; c++) {
+        const i = fieldIdx[c] as number;
+        if (i >= 0 && vals[i] !== null) any = true;
+      }
+      if (!any) return false;
+      if (cond === null || !condFieldsUsed) return true;
+      return matches(cond, (name, dataType) => {
+        if (this.resolver.isField(name, dataType)) {
+          const i = fields.indexOf(name);
+          return i < 0 ? null : (vals[i] as Value);
+        }
+        return tagValue(h.s, name);
+      });
+    };
+    const advance = (h: Head): boolean => {
+      if (limit > 0 && h.taken >= limit) return false;
+      while (h.cur.next()) {
+        if (passes(h)) {
+          h.taken++;
+          return true;
+        }
+      }
+      return false;
+    };
+    const heads: Head[] = [];
     g.series.forEach((s, idx) => {
-      const cur = new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc);
-      if (cur.next()) heap.push({ cur, idx, s });
+      const h: Head = { cur: new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc), idx, s, taken: 0 };
+      if (advance(h)) heads.push(h);
     });
+    const stable = this.req.stableTies === true;
+    const heap = new GoHeap<Head>(heads, (a, b) =>
+      a.cur.t === b.cur.t ? stable && a.idx < b.idx : asc ? a.cur.t < b.cur.t : a.cur.t > b.cur.t,
+    );
+    let emitted = 0;
     for (;;) {
-      const h = heap.peek();
+      const h = heap.pop();
       if (h === undefined) return;
+      if (limit > 0 && emitted >= limit) return;
       const { cur, s } = h;
       const vals = cur.values;
-      let keep = true;
-      if (cond !== null && condFieldsUsed) {
-        keep = matches(cond, (name, dataType) => {
-          if (this.resolver.isField(name, dataType)) {
-            const i = fields.indexOf(name);
-            return i < 0 ? null : (vals[i] as Value);
-          }
-          return tagValue(s, name);
-        });
+      const row: RawRow = [cur.t];
+      for (let c = 0; c < cols.length; c++) {
+        const i = fieldIdx[c] as number;
+        if (i >= 0) row.push(vals[i] as Value);
+        else row.push((cols[c] as AuxRef).kind === 'tag' ? tagColumn(s, (cols[c] as AuxRef).name) : null);
       }
-      if (keep) {
-        const row: RawRow = [cur.t];
-        let anyValue = false;
-        for (let c = 0; c < cols.length; c++) {
-          const i = fieldIdx[c] as number;
-          if (i >= 0) {
-            const v = vals[i] as Value;
-            if (v !== null) anyValue = true;
-            row.push(v);
-          } else row.push((cols[c] as AuxRef).kind === 'tag' ? tagColumn(s, (cols[c] as AuxRef).name) : null);
-        }
-        if (anyValue) yield row;
-      }
-      if (cur.next()) heap.fixTop();
-      else heap.pop();
+      emitted++;
+      yield row;
+      if (advance(h)) heap.push(h);
     }
   }
 
@@ -259,14 +282,23 @@ class LocalMapper implements Mapper {
   private *aggRows(g: TagSetGroup): Generator<AggRow> {
     const specs = this.req.aggregates as readonly AggSpec[];
     const cond = this.req.condition ?? null;
-    const buckets = new Map<bigint, PartialState[]>();
+    // Bucket starts as Map keys: plain numbers when the interval is wide enough that distinct
+    // starts stay distinct doubles (>= 2048 ns; doubles near 2^63 are 1024 ns apart), else bigints.
+    const numericKeys = this.interval >= 2048n || this.interval === 0n;
+    const buckets = new Map<number | bigint, { b: bigint; st: PartialState[] }>();
+    let lastB: bigint | null = null;
+    let lastSt: PartialState[] | null = null;
     const stateAt = (b: bigint): PartialState[] => {
-      let st = buckets.get(b);
-      if (st === undefined) {
-        st = specs.map((sp) => newState(sp.op));
-        buckets.set(b, st);
+      if (b === lastB && lastSt !== null) return lastSt;
+      const k = numericKeys ? Number(b) : b;
+      let e = buckets.get(k);
+      if (e === undefined) {
+        e = { b, st: specs.map((sp) => newState(sp.op)) };
+        buckets.set(k, e);
       }
-      return st;
+      lastB = b;
+      lastSt = e.st;
+      return e.st;
     };
     const rowMode = conditionFields(cond, this.resolver).length > 0 || specs.some((s) => s.aux.length > 0);
     if (rowMode) this.aggregateRows(g, specs, stateAt);
@@ -276,9 +308,9 @@ class LocalMapper implements Mapper {
         for (const s of g.series) this.aggregateField(s.key, spec, si, stateAt);
       });
     }
-    const keys = [...buckets.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    if (this.req.ascending === false) keys.reverse();
-    for (const k of keys) yield [k, buckets.get(k) as PartialState[]];
+    const entries = [...buckets.values()].sort((x, y) => (x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
+    if (this.req.ascending === false) entries.reverse();
+    for (const e of entries) yield [e.b, e.st];
   }
 
   private bucketOf(t: bigint): bigint {

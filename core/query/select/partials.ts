@@ -42,6 +42,7 @@ function selects(op: PartialOp, cur: SelectedPoint | null | undefined, t: bigint
       return less(v, cur.v) || (v === cur.v && t < cur.t);
     case 'max':
       return less(cur.v, v) || (v === cur.v && t < cur.t);
+    // On equal times the larger value wins (InfluxDB's reducers); independent of the shard split.
     case 'first':
       return t < cur.t || (t === cur.t && less(cur.v, v));
     case 'last':
@@ -152,6 +153,9 @@ export function addStats(state: PartialState, spec: AggSpec, stats: BlockStats, 
       else state.s = state.s == null ? stats.sum : (state.s as number) + stats.sum;
       return true;
     case 'mean':
+      // An integer block's sum wraps at int64; the mean sums as float64, so only use a sum that
+      // cannot have wrapped.
+      if (typeof stats.sum === 'bigint' && !sumIsExact(stats)) return false;
       state.s = (state.s as number) + Number(stats.sum);
       state.n = (state.n as number) + stats.count;
       return true;
@@ -241,4 +245,15 @@ export function isEmptyState(s: PartialState, op: PartialOp): boolean {
     default:
       return s.p == null;
   }
+}
+
+const INT64_LIMIT = 2n ** 63n;
+
+function sumIsExact(stats: BlockStats): boolean {
+  const abs = (v: number | bigint): bigint => {
+    const b = BigInt(v);
+    return b < 0n ? -b : b;
+  };
+  const m = abs(stats.min) > abs(stats.max) ? abs(stats.min) : abs(stats.max);
+  return m * BigInt(stats.count) < INT64_LIMIT;
 }

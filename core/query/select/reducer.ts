@@ -45,6 +45,17 @@ class MapperCursor {
     }
   }
 
+  /** Yields every remaining row, group by group, from the current position on. */
+  async *drainRest(): AsyncGenerator<MergedBatch> {
+    while (!this.done) {
+      const g = this.group;
+      const rows = this.ri === 0 ? (g.rows as Array<RawRow | AggRow>) : (g.rows.slice(this.ri) as Array<RawRow | AggRow>);
+      yield { key: g.key, tags: g.tags, rows };
+      this.ri = g.rows.length;
+      await this.load();
+    }
+  }
+
   /** Moves past the current row; true when another row is available without loading. */
   step(): boolean {
     this.ri++;
@@ -84,6 +95,13 @@ export async function* reduceMappers(
     return 0;
   };
   while (live.length > 0) {
+    if (live.length === 1) {
+      // One mapper left: nothing to merge, pass its rows through a group at a time.
+      if (batch !== null) yield batch;
+      batch = null;
+      yield* (live[0] as MapperCursor).drainRest();
+      return;
+    }
     let best = live[0] as MapperCursor;
     for (let i = 1; i < live.length; i++) {
       const c = live[i] as MapperCursor;

@@ -20,8 +20,8 @@ export interface ResolvedMeasurement {
 /** Reads every chunk of a mapper (small results only: schemas). */
 export async function drain(m: Mapper): Promise<SelectMapChunk[]> {
   const out: SelectMapChunk[] = [];
-  await m.open();
   try {
+    await m.open();
     for (;;) {
       const c = (await m.nextChunk()) as SelectMapChunk | null;
       if (c === null) break;

@@ -8,8 +8,8 @@ import type {
 import { databaseName, requireDatabase, statementError, type StatementContext } from '../context.js';
 import { emitSeries, single, type Piece } from '../emit.js';
 import type { Series } from '../result.js';
-import { allMeasurements, localShards, measurementFields, measurementSeries, sourcesMatch } from './catalog.js';
-import { matchingSeries, tagKeyMatcher, tagPairs } from './show-data.js';
+import { allMeasurements, localShards, measurementFields, measurementSeries, policyScope, type MergedSeries } from './catalog.js';
+import { tagKeyMatcher, tagPairs } from './show-data.js';
 import { seriesMatches, validateTagCondition } from './tag-condition.js';
 import { hasTimeRef } from './time-condition.js';
 
@@ -55,33 +55,35 @@ export function showCardinality(stmt: Cardinality, ctx: StatementContext): Piece
   if (hasTimeRef(stmt.condition)) throw statementError(`${TITLES[stmt.kind]} doesn't support time in WHERE clause`);
   validateTagCondition(stmt.condition);
   const info = requireDatabase(ctx, name);
-  const shards = localShards(ctx.meta, ctx.tsdb, info);
+  // Exact counts read one policy per source (its own, the request's or the default), as in 1.6.7.
+  const scoped = policyScope(ctx.meta, ctx.tsdb, info, stmt.sources, ctx.rp);
+  const matching = (): Array<[string, MergedSeries[]]> =>
+    scoped
+      .map(([m, shards]): [string, MergedSeries[]] => [m, measurementSeries(shards, m).filter((s) => seriesMatches(stmt.condition, s))])
+      .filter(([, list]) => list.length > 0);
   const count = (name: string, n: number): Series => ({ name, columns: ['count'], values: [[BigInt(n)]] });
   switch (stmt.kind) {
     case 'ShowMeasurementCardinalityStatement': {
-      const n = allMeasurements(shards).filter(
-        (m) => sourcesMatch(stmt.sources, m) && (stmt.condition === null || measurementSeries(shards, m).some((s) => seriesMatches(stmt.condition, s))),
-      ).length;
+      const n = matching().length;
       return n === 0 ? [{}] : single([count('', n)]);
     }
     case 'ShowSeriesCardinalityStatement':
-      return emitSeries(matchingSeries(shards, stmt.sources, stmt.condition).map(([m, list]) => count(m, list.length)), ctx.chunkSize);
+      return emitSeries(matching().map(([m, list]) => count(m, list.length)), ctx.chunkSize);
     case 'ShowTagKeyCardinalityStatement':
       return emitSeries(
-        matchingSeries(shards, stmt.sources, stmt.condition).map(([m, list]) => count(m, new Set(list.flatMap((s) => s.info.tags.map(([k]) => k))).size)),
+        matching().map(([m, list]) => count(m, new Set(list.flatMap((s) => s.info.tags.map(([k]) => k))).size)),
         ctx.chunkSize,
       );
     case 'ShowTagValuesCardinalityStatement': {
       const keyOk = tagKeyMatcher(stmt.op, stmt.tagKeyExpr);
-      const series = matchingSeries(shards, stmt.sources, stmt.condition)
+      const series = matching()
         .map(([m, list]) => count(m, tagPairs(list, keyOk).length))
         .filter((s) => s.values[0]![0] !== 0n);
       return emitSeries(series, ctx.chunkSize);
     }
     default: {
-      const series = allMeasurements(shards)
-        .filter((m) => sourcesMatch(stmt.sources, m))
-        .map((m) => count(m, new Set(measurementFields(shards, m).map((f) => f.name)).size))
+      const series = scoped
+        .map(([m, shards]) => count(m, new Set(measurementFields(shards, m).map((f) => f.name)).size))
         .filter((s) => s.values[0]![0] !== 0n);
       return emitSeries(series, ctx.chunkSize);
     }

@@ -81,62 +81,77 @@ export class BitWriter {
   }
 }
 
-/** Reads bits written by BitWriter. Reading past the end yields zero bits (callers bound by counts). */
+/**
+ * Reads bits written by BitWriter. Reading past the end yields zero bits (callers bound by counts).
+ * Keeps a bit position and assembles 32-bit big-endian windows, so a read of up to 25 bits is a few
+ * array loads and shifts.
+ */
 export class BitReader {
-  private pos: number; // next byte
-  private acc = 0;
-  private nacc = 0;
-  private readonly end: number;
+  private bitPos: number;
+  private readonly endBit: number;
 
   constructor(
     private readonly buf: Uint8Array,
     start = 0,
     end = buf.length,
   ) {
-    this.pos = start;
-    this.end = end;
+    this.bitPos = start * 8;
+    this.endBit = end * 8;
+  }
+
+  /** The next `n` (1..25) bits without consuming them. */
+  peek(n: number): number {
+    const p = this.bitPos;
+    const i = p >>> 3;
+    const b = this.buf;
+    const w = ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+    // bytes past the end read as undefined, which the shifts turn into 0
+    return ((w << (p & 7)) >>> 0) >>> (32 - n);
+  }
+
+  /** Consumes `n` bits. */
+  skip(n: number): void {
+    this.bitPos += n;
   }
 
   /** Reads `n` bits (0..32) as an unsigned number. */
   read32(n: number): number {
     if (n === 0) return 0;
-    let out = 0;
-    let need = n;
-    while (need > 0) {
-      if (this.nacc === 0) {
-        this.acc = this.pos < this.end ? this.buf[this.pos]! : 0;
-        this.pos++;
-        this.nacc = 8;
-      }
-      const take = need < this.nacc ? need : this.nacc;
-      this.nacc -= take;
-      const chunk = (this.acc >>> this.nacc) & ((1 << take) - 1);
-      out = out * (1 << take) + chunk;
-      need -= take;
+    if (n <= 25) {
+      const v = this.peek(n);
+      this.bitPos += n;
+      return v;
     }
-    return out;
+    const hi = this.peek(n - 16);
+    this.bitPos += n - 16;
+    const lo = this.peek(16);
+    this.bitPos += 16;
+    return hi * 65536 + lo;
   }
 
   /** Reads `n` bits (0..53) as a non-negative number. */
   read(n: number): number {
-    if (n <= 32) return this.read32(n);
+    if (n <= 25) return this.read32(n);
+    if (n <= 50) {
+      const k = n - 25;
+      const hi = this.peek(k);
+      this.bitPos += k;
+      const lo = this.peek(25);
+      this.bitPos += 25;
+      return hi * 33554432 + lo;
+    }
     const hi = this.read32(n - 32);
     return hi * TWO32 + this.read32(32);
   }
 
   /** Reads one bit. */
   bit(): number {
-    if (this.nacc === 0) {
-      this.acc = this.pos < this.end ? this.buf[this.pos]! : 0;
-      this.pos++;
-      this.nacc = 8;
-    }
-    this.nacc--;
-    return (this.acc >>> this.nacc) & 1;
+    const p = this.bitPos++;
+    return ((this.buf[p >>> 3] ?? 0) >>> (7 - (p & 7))) & 1;
   }
 
   /** True when more bits were requested than the input held. */
   get overrun(): boolean {
-    return this.pos > this.end;
+    return this.bitPos > this.endBit;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * One compressed block: the times and values of up to ~1000 points of one series field.
- * Layout: u8 type | u32 count | u32 timesLength | times | values | u32 CRC-32 of all preceding bytes.
+ * Layout: u8 type | varint count | varint timesLength | times | values | u32 CRC-32 of all preceding
+ * bytes.
  */
 import { crc32 } from 'node:zlib';
 import type { BlockStats, BlockValues, FieldType } from '../../../core/index.js';
@@ -15,8 +16,30 @@ export const TYPE_CODES: Readonly<Record<FieldType, number>> = { float: 0, integ
 /** Field type of each numeric code. */
 export const TYPE_NAMES: readonly FieldType[] = ['float', 'integer', 'string', 'boolean'];
 
-/** Header bytes before the times. */
-export const BLOCK_HEADER = 9;
+/** Smallest possible block (header + CRC). */
+const MIN_BLOCK = 7;
+
+function varintBytes(n: number): number[] {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+
+function readVarint(b: Uint8Array, pos: number): [value: number, next: number] {
+  let v = 0;
+  let mul = 1;
+  for (;;) {
+    const x = b[pos++];
+    if (x === undefined || mul > 2 ** 35) throw new RangeError('bad block header');
+    v += (x & 0x7f) * mul;
+    if (x < 0x80) return [v, pos];
+    mul *= 128;
+  }
+}
 
 /** Encodes `n` points starting at `start` into one block (with its CRC). */
 export function encodeBlock(
@@ -41,19 +64,18 @@ export function encodeBlock(
     default:
       v = encodeBooleans(values as boolean[], start, n);
   }
-  const out = Buffer.allocUnsafe(BLOCK_HEADER + t.length + v.length + 4);
-  out[0] = TYPE_CODES[type];
-  out.writeUInt32LE(n, 1);
-  out.writeUInt32LE(t.length, 5);
-  out.set(t, BLOCK_HEADER);
-  out.set(v, BLOCK_HEADER + t.length);
+  const head = [TYPE_CODES[type], ...varintBytes(n), ...varintBytes(t.length)];
+  const out = Buffer.allocUnsafe(head.length + t.length + v.length + 4);
+  out.set(head, 0);
+  out.set(t, head.length);
+  out.set(v, head.length + t.length);
   out.writeUInt32LE(crc32(out.subarray(0, out.length - 4)), out.length - 4);
   return out;
 }
 
 /** True when the block's CRC matches. */
 export function blockIntact(buf: Uint8Array): boolean {
-  if (buf.length < BLOCK_HEADER + 4) return false;
+  if (buf.length < MIN_BLOCK) return false;
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
   return crc32(b.subarray(0, b.length - 4)) === b.readUInt32LE(b.length - 4);
 }
@@ -64,10 +86,11 @@ export function decodeBlock(buf: Uint8Array): { type: FieldType; times: BigInt64
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
   const type = TYPE_NAMES[b[0]!];
   if (type === undefined) throw new RangeError(`unknown block type ${b[0]}`);
-  const n = b.readUInt32LE(1);
-  const tlen = b.readUInt32LE(5);
-  const times = decodeTimes(b.subarray(BLOCK_HEADER, BLOCK_HEADER + tlen), n);
-  const vbuf = b.subarray(BLOCK_HEADER + tlen, b.length - 4);
+  const [n, p1] = readVarint(b, 1);
+  const [tlen, p2] = readVarint(b, p1);
+  if (p2 + tlen > b.length - 4) throw new RangeError('bad block header');
+  const times = decodeTimes(b.subarray(p2, p2 + tlen), n);
+  const vbuf = b.subarray(p2 + tlen, b.length - 4);
   let values: BlockValues;
   switch (type) {
     case 'float':

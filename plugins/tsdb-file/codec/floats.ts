@@ -115,19 +115,15 @@ export function decodeFloats(buf: Uint8Array, n: number): Float64Array {
       hi = raw[ri++]!;
       lo = raw[ri++]!;
     } else {
-      // key += delta, carried across the 32-bit halves
-      const d = unzigzag(z);
-      let nlo = lo + (d % TWO32);
-      let nhi = hi + Math.trunc(d / TWO32);
-      if (nlo >= TWO32) {
-        nlo -= TWO32;
-        nhi += 1;
-      } else if (nlo < 0) {
-        nlo += TWO32;
-        nhi -= 1;
+      // key += delta, carried across the 32-bit halves (all float arithmetic stays exact below 2^53)
+      const d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      let dh = Math.floor(d / TWO32);
+      lo += d - dh * TWO32;
+      if (lo >= TWO32) {
+        lo -= TWO32;
+        dh++;
       }
-      hi = nhi;
-      lo = nlo;
+      hi += dh;
     }
     if (hi & 0x8000_0000) {
       u32[1] = hi & 0x7fff_ffff;

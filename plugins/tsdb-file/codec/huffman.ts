@@ -62,7 +62,15 @@ export interface HuffmanDecoder {
   readonly sorted: Uint16Array;
   /** The symbol when the code is zero-length (single symbol), else -1. */
   readonly single: number;
+  /**
+   * Fast path: for the next FAST_BITS bits, (symbol << 4 | length) of a code of at most FAST_BITS
+   * bits, or 0 when the code is longer (then decoded bit by bit).
+   */
+  readonly fast: Uint16Array;
 }
+
+/** Bits looked up at once by the decoder's fast table. */
+export const FAST_BITS = 9;
 
 /** Canonical codes for the given lengths. */
 export function buildEncoder(lengths: Uint8Array): HuffmanEncoder {
@@ -98,16 +106,39 @@ export function buildDecoder(lengths: Uint8Array): HuffmanDecoder {
     }
   }
   if (used === 0) single = -2;
-  return { countByLength, sorted: Uint16Array.from(sorted), single };
+  const fast = new Uint16Array(1 << FAST_BITS);
+  const codes = buildEncoder(lengths).codes;
+  for (let s = 0; s < lengths.length; s++) {
+    const l = lengths[s]!;
+    if (l === 0 || l > FAST_BITS) continue;
+    const base = codes[s]! << (FAST_BITS - l);
+    const entry = (s << 4) | l;
+    for (let k = 0; k < 1 << (FAST_BITS - l); k++) fast[base + k] = entry;
+  }
+  return { countByLength, sorted: Uint16Array.from(sorted), single, fast };
 }
 
 /**
- * Writes the code table: 8 bits symbol count k, then k × (8 bits symbol, 4 bits length).
- * A single-symbol table is written as k = 1 with length 0.
+ * Writes the code table in the smaller of two forms, after a 1-bit flag:
+ * 0: 8 bits symbol count k, then k × (8 bits symbol, 4 bits length);
+ * 1: 8 bits first symbol lo, 8 bits last symbol hi, then 4 bits length for each symbol in [lo, hi].
+ * A single-symbol table is form 0 with k = 1 and length 0.
  */
 export function writeTable(w: BitWriter, lengths: Uint8Array, counts: ArrayLike<number>): void {
   const present: number[] = [];
   for (let s = 0; s < lengths.length; s++) if (counts[s]! > 0) present.push(s);
+  const lo = present[0] ?? 0;
+  const hi = present[present.length - 1] ?? 0;
+  const listBits = 8 + present.length * 12;
+  const rangeBits = 16 + (hi - lo + 1) * 4;
+  if (present.length > 1 && rangeBits < listBits) {
+    w.write32(1, 1);
+    w.write32(lo, 8);
+    w.write32(hi, 8);
+    for (let s = lo; s <= hi; s++) w.write32(lengths[s]!, 4);
+    return;
+  }
+  w.write32(0, 1);
   w.write32(present.length, 8);
   for (const s of present) {
     w.write32(s, 8);
@@ -117,8 +148,17 @@ export function writeTable(w: BitWriter, lengths: Uint8Array, counts: ArrayLike<
 
 /** Reads a table written by writeTable; returns the decoder. */
 export function readTable(r: BitReader, alphabetSize: number): HuffmanDecoder {
-  const k = r.read32(8);
   const lengths = new Uint8Array(alphabetSize);
+  if (r.read32(1) === 1) {
+    const lo = r.read32(8);
+    const hi = r.read32(8);
+    for (let s = lo; s <= hi; s++) {
+      const l = r.read32(4);
+      if (s < alphabetSize) lengths[s] = l;
+    }
+    return buildDecoder(lengths);
+  }
+  const k = r.read32(8);
   let single = -1;
   for (let i = 0; i < k; i++) {
     const s = r.read32(8);
@@ -133,6 +173,11 @@ export function readTable(r: BitReader, alphabetSize: number): HuffmanDecoder {
 /** Decodes one symbol; returns -1 on an invalid code. */
 export function decodeSymbol(r: BitReader, d: HuffmanDecoder): number {
   if (d.single >= 0) return d.single;
+  const e = d.fast[r.peek(FAST_BITS)]!;
+  if (e !== 0) {
+    r.skip(e & 15);
+    return e >>> 4;
+  }
   let code = 0;
   let first = 0;
   let index = 0;

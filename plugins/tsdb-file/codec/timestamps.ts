@@ -8,6 +8,8 @@ import { decodeInts, encodeInts, RAW, unzigzag, zigzag } from './int-coder.js';
 
 const SAFE = 2n ** 51n;
 const M32 = 0xffff_ffffn;
+const TWO32 = 0x1_0000_0000;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Encodes times[start..start+n). */
 export function encodeTimes(times: BigInt64Array, start: number, n: number): Uint8Array {
@@ -72,6 +74,28 @@ export function decodeTimes(buf: Uint8Array, n: number): BigInt64Array {
   if (mode === 0) {
     const first = readI64(r);
     const delta = readI64(r);
+    if (LITTLE_ENDIAN && delta >= 0n && delta < SAFE && first + delta * BigInt(n) < 2n ** 63n) {
+      // No BigInt per value: add in 32-bit halves written through a Uint32Array view (little-endian).
+      const halves = new Uint32Array(out.buffer, out.byteOffset, n * 2);
+      const u = BigInt.asUintN(64, first);
+      let hi = Number(u >> 32n);
+      let lo = Number(u & M32);
+      const d = Number(delta);
+      const dh = Math.floor(d / TWO32);
+      const dl = d - dh * TWO32;
+      for (let i = 0; i < n; i++) {
+        halves[2 * i] = lo;
+        halves[2 * i + 1] = hi;
+        lo += dl;
+        hi += dh;
+        if (lo >= TWO32) {
+          lo -= TWO32;
+          hi++;
+        }
+        if (hi >= TWO32) hi -= TWO32;
+      }
+      return out;
+    }
     let t = first;
     for (let i = 0; i < n; i++) {
       out[i] = t;

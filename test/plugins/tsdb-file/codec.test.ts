@@ -80,6 +80,8 @@ test('timestamps round-trip: regular (run length), irregular, and extreme gaps',
   const enc = encodeTimes(regular, 0, regular.length);
   t.is(enc.length, 17);
   t.deepEqual(decodeTimes(enc, regular.length), regular);
+  const acrossZero = BigInt64Array.from({ length: 1000 }, (_, i) => BigInt(i - 500) * 4_294_967_311n);
+  t.deepEqual(decodeTimes(encodeTimes(acrossZero, 0, 1000), 1000), acrossZero);
   const jittered = BigInt64Array.from({ length: 1000 }, (_, i) => BigInt(i) * 10_000_000_000n + BigInt((i * 7919) % 13));
   const enc2 = encodeTimes(jittered, 0, jittered.length);
   t.deepEqual(decodeTimes(enc2, jittered.length), jittered);

@@ -92,6 +92,7 @@ test('continuous queries are stored qualified with database and default policy',
         '"series":[{"name":"d2","columns":["name","query"],"values":[["cq1","CREATE CONTINUOUS QUERY cq1 ON d2 BEGIN SELECT mean(usage_user) INTO d2.three_days.cpu_1h FROM d2.three_days.cpu GROUP BY time(1h), * END"],["cq2","CREATE CONTINUOUS QUERY cq2 ON d2 RESAMPLE EVERY 10m FOR 2h BEGIN SELECT max(used) INTO d2.three_days.mem_max FROM d2.three_days.mem GROUP BY time(30m) END"]]},{"name":"other","columns":["name","query"]}]',
       ),
     );
+    t.is(await env.json('CREATE CONTINUOUS QUERY c3 ON d2 BEGIN SELECT mean(v) INTO "a b".x FROM m GROUP BY time(1h) END'), body('"error":"retention policy not found: d2.a b"'));
     t.is(await env.json('DROP CONTINUOUS QUERY "cq1" ON "d2"'), ok);
     t.is(await env.json('DROP CONTINUOUS QUERY "nope" ON "d2"'), ok);
     t.is(await env.json('DROP CONTINUOUS QUERY "x" ON "nodb"'), ok);
@@ -118,6 +119,7 @@ test('users and privileges: create (idempotent with the same password), grant, r
     t.is(await env.json('REVOKE READ ON db FROM u1'), ok);
     t.is(await env.json('SHOW GRANTS FOR u1'), body('"series":[{"columns":["database","privilege"],"values":[["db","NO PRIVILEGES"]]}]'));
     t.is(await env.json('GRANT ALL ON db TO u1'), ok);
+    t.is(await env.json('SHOW GRANTS FOR u1'), body('"series":[{"columns":["database","privilege"],"values":[["db","ALL PRIVILEGES"]]}]'));
     t.is(await env.json('REVOKE READ ON db FROM u1'), ok);
     t.is(await env.json('SHOW GRANTS FOR u1'), body('"series":[{"columns":["database","privilege"],"values":[["db","WRITE"]]}]'));
     t.is(await env.json('GRANT ALL TO u1'), ok);
@@ -152,6 +154,8 @@ test('DROP SERIES, DELETE with a time range and DROP MEASUREMENT change what SHO
     t.is(await env.json(`DROP SERIES FROM cpu WHERE host = 'a'`, { db: 'd' }), ok);
     t.is(await env.json('SHOW SERIES', { db: 'd' }), body('"series":[{"columns":["key"],"values":[["cpu,host=b"],["disk,host=a"],["mem,host=a"]]}]'));
     t.is(await env.json(`DROP SERIES FROM cpu WHERE time > 0`, { db: 'd' }), body(`"error":"DROP SERIES doesn't support time in WHERE clause"`));
+    t.regex(await env.json(`DELETE FROM cpu WHERE v > 1`, { db: 'd' }), /"error":"shard \d+: fields not supported in WHERE clause during deletion"/);
+    t.regex(await env.json(`DROP SERIES FROM cpu WHERE v = 1`, { db: 'd' }), /"error":"shard \d+: fields not supported in WHERE clause during deletion"/);
     t.is(await env.json(`DELETE FROM cpu WHERE time < '2020-01-01T00:00:05Z'`, { db: 'd' }), ok);
     t.is(await env.json('SELECT * FROM cpu', { db: 'd' }), body('"series":[{"name":"cpu","columns":["time","host","v"],"values":[["2020-01-01T00:00:10Z","b",3]]}]'));
     t.is(await env.json(`DELETE WHERE host = 'a'`, { db: 'd' }), ok);
@@ -160,6 +164,41 @@ test('DROP SERIES, DELETE with a time range and DROP MEASUREMENT change what SHO
     t.is(await env.json('DROP MEASUREMENT nothere', { db: 'd' }), ok);
     t.is(await env.json('SHOW MEASUREMENTS', { db: 'd' }), ok);
     t.is(await env.json('DROP MEASUREMENT cpu'), body('"error":"database name required"'));
+  } finally {
+    await env.close();
+  }
+});
+
+test('DROP SHARD removes the shard here and its single-shard group from meta; unknown ids are fine', async (t) => {
+  const env = await setup();
+  try {
+    await env.json('CREATE DATABASE a');
+    await env.write('a', [makePoint('m', {}, { v: 1 }, 1577836800000000000n)]);
+    const [id] = env.tsdb.shardIds();
+    t.is(await env.json(`DROP SHARD ${id}`), ok);
+    t.deepEqual(env.tsdb.shardIds(), []);
+    t.is(await env.json('SHOW SHARD GROUPS'), body('"series":[{"name":"shard groups","columns":["id","database","retention_policy","start_time","end_time","expiry_time"]}]'));
+    t.is(await env.json('SHOW MEASUREMENTS', { db: 'a' }), ok);
+    t.is(await env.json('DROP SHARD 99999'), ok);
+  } finally {
+    await env.close();
+  }
+});
+
+test('after the default policy is dropped, SELECT and CREATE CONTINUOUS QUERY report it missing (1.6.7 keeps the default dangling)', async (t) => {
+  const env = await setup();
+  try {
+    await env.json('CREATE DATABASE d');
+    await env.json('CREATE RETENTION POLICY r3 ON d DURATION 2h REPLICATION 1 DEFAULT');
+    await env.json('DROP RETENTION POLICY r3 ON d');
+    if (env.meta.database('d')!.defaultRetentionPolicy !== 'r3') {
+      t.pass('this meta store clears the default when it is dropped');
+      return;
+    }
+    t.is(await env.json('SELECT * FROM cpu', { db: 'd' }), body('"error":"retention policy not found: r3"'));
+    t.is(await env.json('SELECT * FROM autogen.cpu', { db: 'd' }), ok);
+    t.is(await env.json('CREATE CONTINUOUS QUERY c ON d BEGIN SELECT max(v) INTO x FROM m GROUP BY time(1h) END'), body('"error":"retention policy not found: d.r3"'));
+    t.is(await env.json('SELECT * FROM nope.cpu', { db: 'd' }), body('"error":"retention policy not found: nope"'));
   } finally {
     await env.close();
   }

@@ -64,6 +64,7 @@ test('SELECT results: multi-statement, errors for missing database, fully qualif
     );
     t.is(await env.json('SELECT * FROM _series', { db: 'db' }), `{"results":[{"statement_id":0,"error":"unable to use system source '_series': use SHOW SERIES instead"}]}\n`);
     t.is(await env.json('SELECT * FROM nothere', { db: 'db' }), '{"results":[{"statement_id":0}]}\n');
+    t.is(await env.json('SELECT * FROM "constructor"', { db: 'db' }), '{"results":[{"statement_id":0}]}\n');
     t.is(await env.json('SELECT v FROM q WHERE host = $host AND v > $min', { db: 'db', params: { host: 'b', min: 2n } }), '{"results":[{"statement_id":0,"series":[{"name":"q","columns":["time","v"],"values":[["2020-01-01T00:00:30Z",4]]}]}]}\n');
   }));
 
@@ -93,6 +94,14 @@ test('GET (read only) write statements still run and carry the deprecation warni
       `{"results":[{"statement_id":0,"messages":[{"level":"warning","text":"deprecated use of 'DROP MEASUREMENT nothere' in a read only context, please use a POST request instead"}]}]}\n`,
     );
     t.is(await env.json('SHOW DATABASES', { readOnly: true }), '{"results":[{"statement_id":0,"series":[{"name":"databases","columns":["name"],"values":[["db"],["x1"]]}]}]}\n');
+    t.is(await env.json(`DELETE FROM q WHERE host = 'zz'`, { db: 'db', readOnly: true }), '{"results":[{"statement_id":0}]}\n');
+    t.is(
+      await env.json(`DROP SERIES FROM q WHERE host = 'zz'`, { db: 'db', readOnly: true }),
+      `{"results":[{"statement_id":0,"messages":[{"level":"warning","text":"deprecated use of 'DROP SERIES FROM q WHERE host = 'zz'' in a read only context, please use a POST request instead"}]}]}\n`,
+    );
+    await env.json(`CREATE USER w WITH PASSWORD 'x'`);
+    t.is(await env.json(`REVOKE READ ON nope FROM w`), '{"results":[{"statement_id":0,"error":"database not found: nope"}]}\n');
+    t.regex(await env.json(`SET PASSWORD FOR w = 'y'`, { readOnly: true }), /deprecated use of 'SET PASSWORD FOR w = \[REDACTED\]'/);
   }));
 
 test('KILL QUERY of an unknown id fails; SHOW QUERIES lists the running query', (t) =>
@@ -101,4 +110,64 @@ test('KILL QUERY of an unknown id fails; SHOW QUERIES lists the running query', 
     const [r] = await env.results('SHOW QUERIES', { db: 'db' });
     t.deepEqual(r!.series![0]!.columns, ['qid', 'query', 'database', 'duration', 'status']);
     t.is(r!.series![0]!.values[0]![1], 'SHOW QUERIES');
+  }));
+
+test('SELECT INTO over GET writes and warns with the normalized statement', async (t) => {
+  const env = await setup();
+  try {
+    await env.meta.createDatabase('db');
+    await env.write('db', [makePoint('q', { host: 'a' }, { v: 1 }, T), makePoint('q', { host: 'b' }, { v: 2 }, T + S)]);
+    const written: number[] = [];
+    const { QueryExecutor } = await import('../../../core/query/executor.js');
+    const { ShardMapper } = await import('../../../core/cluster/shard-mapper.js');
+    const { silentLogger } = await import('../../../core/logger.js');
+    const exec = new QueryExecutor({
+      meta: env.meta,
+      tsdb: env.tsdb,
+      shardMapper: new ShardMapper(env.tsdb, env.meta),
+      logger: silentLogger(),
+      writePoints: async (_db, _rp, points) => {
+        written.push(points.length);
+      },
+    });
+    const out = [];
+    for await (const r of exec.execute('SELECT v INTO qs_into FROM q', { db: 'db', rp: '', readOnly: true })) out.push(r);
+    t.deepEqual(out, [
+      {
+        statement_id: 0,
+        series: [{ name: 'result', columns: ['time', 'written'], values: [[0n, 2n]] }],
+        messages: [{ level: 'warning', text: "deprecated use of 'SELECT v INTO db.autogen.qs_into FROM db.autogen.q' in a read only context, please use a POST request instead" }],
+      },
+    ]);
+    t.deepEqual(written, [2]);
+  } finally {
+    await env.close();
+  }
+});
+
+test('KILL QUERY stops a running query before its next statement with "query killed"', async (t) => {
+  const env = await setup();
+  try {
+    const it = env.exec.execute('SHOW DATABASES; SHOW DATABASES; SHOW DATABASES', { db: '', rp: '', readOnly: true })[Symbol.asyncIterator]();
+    const first = await it.next();
+    t.is(first.value.statement_id, 0);
+    const [listing] = await env.results('SHOW QUERIES');
+    const qid = listing!.series![0]!.values.find((v) => v[1] === 'SHOW DATABASES; SHOW DATABASES; SHOW DATABASES')![0] as bigint;
+    t.deepEqual(await env.results(`KILL QUERY ${qid}`), [{ statement_id: 0 }]);
+    const rest = [];
+    for (let r = await it.next(); r.done !== true; r = await it.next()) rest.push(r.value);
+    t.deepEqual(rest, [
+      { statement_id: 1, error: 'query killed' },
+      { statement_id: 1, error: 'not executed' },
+    ]);
+  } finally {
+    await env.close();
+  }
+});
+
+test('statements Tessera does not implement answer a clear statement error; SHOW SUBSCRIPTIONS/DIAGNOSTICS/STATS are empty', (t) =>
+  withData(async (env) => {
+    t.is(await env.json('EXPLAIN SELECT v FROM q', { db: 'db' }), '{"results":[{"statement_id":0,"error":"EXPLAIN is not supported"}]}\n');
+    t.is(await env.json(`CREATE SUBSCRIPTION s ON db.autogen DESTINATIONS ALL 'udp://h:1'`, { db: 'db' }), '{"results":[{"statement_id":0,"error":"CREATE SUBSCRIPTION is not supported"}]}\n');
+    for (const q of ['SHOW SUBSCRIPTIONS', 'SHOW DIAGNOSTICS', 'SHOW STATS']) t.is(await env.json(q), '{"results":[{"statement_id":0}]}\n', q);
   }));

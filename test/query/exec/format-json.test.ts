@@ -1,5 +1,5 @@
 import test from 'ava';
-import { formatJson } from '../../../core/query/format-json.js';
+import { formatJson, formatJsonParts } from '../../../core/query/format-json.js';
 import { goDuration, goPlainFloat, rfc3339Nano } from '../../../core/query/go-format.js';
 import { mergeResult } from '../../../core/query/format-merge.js';
 import type { StatementResult } from '../../../core/query/result.js';
@@ -88,4 +88,29 @@ test('Go float and duration text', (t) => {
   t.is(goDuration(1_500_000_000n), '1.5s');
   t.is(goDuration(61n * 1_000_000_000n), '1m1s');
   t.is(goDuration(500_000_000n), '500ms');
+});
+
+test('formatJsonParts concatenates to exactly formatJson, in parts for large series', (t) => {
+  const big: (bigint | number | string | null)[][] = [];
+  for (let i = 0; i < 10000; i++) big.push([T + BigInt(i), i * 0.5, i % 3 === 0 ? null : `s<${i}>`]);
+  const cases: Parameters<typeof formatJson>[0][] = [
+    { results: [] },
+    { error: 'x' },
+    { results: [{ statement_id: 0 }] },
+    { results: [{ statement_id: 0, error: 'database not found: x' }] },
+    {
+      results: [
+        { statement_id: 0, series: [{ name: 'q', tags: { b: '1', a: '2' }, columns: ['time', 'v', 's'], values: big, partial: true }, { name: '', columns: ['key'], values: [] }], messages: [{ level: 'warning', text: 'w' }], partial: true },
+        { statement_id: 1, series: [{ name: 'r', columns: ['time', 'v'], values: [[T, 1n]] }] },
+      ],
+    },
+  ];
+  for (const c of cases) {
+    for (const epoch of ['', 'ms']) {
+      const parts = [...formatJsonParts(c, { epoch })];
+      t.is(parts.join(''), formatJson(c, { epoch }));
+      if (c.results?.[0]?.series?.[0]?.values.length === 10000) t.true(parts.length > 2);
+    }
+  }
+  t.is([...formatJsonParts({ results: [{ statement_id: 0, series: [{ name: 'x', columns: ['time', 'v'], values: [[T, Infinity]] }] }] })].join(''), 'json: unsupported value: +Inf\n');
 });

@@ -111,7 +111,8 @@ test('SHOW FIELD KEYS lists types, and a field with two types in two shards twic
     );
     t.is(await env.json('SHOW FIELD KEYS FROM "nope"', { db: 'm' }), '{"results":[{"statement_id":0}]}\n');
     // Another week = another shard group, where `used_percent` is an integer.
-    await env.write('m', [makePoint('disk', { host: 'a', path: '/' }, { used_percent: 7n }, 1578441600n * 1_000_000_000n)]);
+    // Type order, not shard order: the integer goes into an earlier week, created after the float's.
+    await env.write('m', [makePoint('disk', { host: 'a', path: '/' }, { used_percent: 7n }, 1577232000n * 1_000_000_000n)]);
     t.is(await env.json('SHOW FIELD KEYS FROM disk', { db: 'm' }), body('"series":[{"name":"disk","columns":["fieldKey","fieldType"],"values":[["used_percent","float"],["used_percent","integer"]]}]'));
   }));
 
@@ -145,3 +146,82 @@ test('chunked SHOW SERIES and FIELD KEYS come in emitter pieces with partial fla
     t.is(tagKeys.length, 3);
     t.true(tagKeys.every((p) => p.partial === undefined && p.series!.length === 1));
   }));
+
+test('series, tags and measurements span every policy; field keys and exact counts read one policy (rp or default)', async (t) => {
+  const env = await setup();
+  try {
+    await env.json('CREATE DATABASE d');
+    await env.json('CREATE RETENTION POLICY r2 ON d DURATION 1d REPLICATION 1');
+    const T = 1577836800n * 1_000_000_000n;
+    await env.write('d', [makePoint('q', { host: 'a' }, { v: 1 }, T)]);
+    await env.write('d', [makePoint('other', { host: 'z' }, { v: 1 }, T)], 'r2');
+    for (const rp of ['', 'r2']) {
+      t.is(await env.json('SHOW SERIES', { db: 'd', rp }), '{"results":[{"statement_id":0,"series":[{"columns":["key"],"values":[["other,host=z"],["q,host=a"]]}]}]}\n');
+      t.is(await env.json('SHOW MEASUREMENTS', { db: 'd', rp }), '{"results":[{"statement_id":0,"series":[{"name":"measurements","columns":["name"],"values":[["other"],["q"]]}]}]}\n');
+    }
+    t.is(await env.json('SHOW FIELD KEYS', { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"name":"q","columns":["fieldKey","fieldType"],"values":[["v","float"]]}]}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS', { db: 'd', rp: 'r2' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["fieldKey","fieldType"],"values":[["v","float"]]}]}]}\n');
+    t.is(await env.json('SHOW SERIES EXACT CARDINALITY', { db: 'd', rp: 'r2' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["count"],"values":[[1]]}]}]}\n');
+    t.is(await env.json('SHOW SERIES CARDINALITY', { db: 'd', rp: 'r2' }), '{"results":[{"statement_id":0,"series":[{"columns":["cardinality estimation"],"values":[[2]]}]}]}\n');
+    t.is(await env.json('SHOW SERIES', { db: 'd', rp: 'nope' }), '{"results":[{"statement_id":0,"error":"retention policy not found: nope"}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS FROM r2.other', { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["fieldKey","fieldType"],"values":[["v","float"]]}]}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS FROM d.r2./o/', { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["fieldKey","fieldType"],"values":[["v","float"]]}]}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS FROM autogen.other', { db: 'd' }), '{"results":[{"statement_id":0}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS FROM nope.other', { db: 'd' }), '{"results":[{"statement_id":0,"error":"retention policy not found: nope"}]}\n');
+    t.is(await env.json('SHOW SERIES FROM nope.other', { db: 'd' }), '{"results":[{"statement_id":0,"error":"retention policy not found: nope"}]}\n');
+    t.is(await env.json('SHOW TAG KEYS FROM nope.other', { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["tagKey"],"values":[["host"]]}]}]}\n');
+    t.is(await env.json('SHOW SERIES EXACT CARDINALITY FROM r2.other', { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"name":"other","columns":["count"],"values":[[1]]}]}]}\n');
+  } finally {
+    await env.close();
+  }
+});
+
+test('SHOW MEASUREMENTS WHERE decides per measurement over its tag values, as the 1.6.7 index does', async (t) => {
+  const env = await setup();
+  try {
+    await env.json('CREATE DATABASE d');
+    const T = 1577836800n * 1_000_000_000n;
+    await env.write('d', [
+      makePoint('m1', { host: 'a', region: 'west' }, { v: 1 }, T),
+      makePoint('m1', { host: 'b', region: 'east' }, { v: 1 }, T),
+      makePoint('m2', { host: 'a', region: 'east' }, { v: 1 }, T),
+      makePoint('m3', {}, { v: 1 }, T),
+    ]);
+    const names = async (where: string): Promise<string> => {
+      const [r] = await env.results(`SHOW MEASUREMENTS WHERE ${where}`, { db: 'd' });
+      return r!.error ?? (r!.series?.[0]?.values ?? []).map((v) => v[0]).join(' ');
+    };
+    t.is(await names(`host = 'a' AND region = 'east'`), 'm1 m2');
+    t.is(await names(`host != 'a'`), '');
+    t.is(await names(`host = ''`), '');
+    t.is(await names(`host =~ /.*/`), 'm1 m2');
+    t.is(await names(`host !~ /a/`), '');
+    t.is(await names(`host = 'b' OR _name = 'm3'`), 'm1 m3');
+    t.is(await names(`host = region`), "right side of '=' must be a tag value string");
+    t.is(await names(`'a' = host`), "left side of '=' must be a tag key");
+    t.is(await names(`v > 1`), 'invalid tag comparison operator');
+    t.is(await env.json(`SHOW MEASUREMENT EXACT CARDINALITY WHERE host = 'a' AND region = 'east'`, { db: 'd' }), '{"results":[{"statement_id":0,"series":[{"columns":["count"],"values":[[1]]}]}]}\n');
+  } finally {
+    await env.close();
+  }
+});
+
+test('SHOW SERIES / FIELD KEYS / exact counts read a source naming another database; unknown ones error', async (t) => {
+  const env = await setup();
+  try {
+    await env.json('CREATE DATABASE a');
+    await env.json('CREATE DATABASE b');
+    const T = 1577836800n * 1_000_000_000n;
+    await env.write('a', [makePoint('am', { host: 'y' }, { f: 1 }, T)]);
+    await env.write('b', [makePoint('bm', { host: 'z' }, { f: 1 }, T)]);
+    t.is(await env.json('SHOW SERIES FROM b..bm, am', { db: 'a' }), '{"results":[{"statement_id":0,"series":[{"columns":["key"],"values":[["am,host=y"],["bm,host=z"]]}]}]}\n');
+    t.is(await env.json('SHOW FIELD KEYS FROM b..bm', { db: 'a' }), '{"results":[{"statement_id":0,"series":[{"name":"bm","columns":["fieldKey","fieldType"],"values":[["f","float"]]}]}]}\n');
+    t.is(await env.json('SHOW SERIES EXACT CARDINALITY FROM b..bm', { db: 'a' }), '{"results":[{"statement_id":0,"series":[{"name":"bm","columns":["count"],"values":[[1]]}]}]}\n');
+    for (const q of ['SHOW SERIES FROM nope..x', 'SHOW FIELD KEYS FROM nope..x', 'SHOW SERIES EXACT CARDINALITY FROM nope..x']) {
+      t.is(await env.json(q, { db: 'a' }), '{"results":[{"statement_id":0,"error":"database not found: nope"}]}\n', q);
+    }
+    t.is(await env.json('SHOW TAG KEYS FROM nope..x', { db: 'a' }), '{"results":[{"statement_id":0}]}\n');
+  } finally {
+    await env.close();
+  }
+});

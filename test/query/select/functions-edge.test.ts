@@ -111,3 +111,82 @@ test('a long series comes in pieces of chunkSize rows, partial on all but the la
     t.deepEqual(ps.map((p) => [p.values.length, p.partial === true]), [[2, true], [2, true], [1, false]]);
   });
 });
+
+test('raw and plain aggregates without an upper bound include future points; GROUP BY time stops at now()', async (t) => {
+  await withDb(async (db) => {
+    const now = 1_000_000n * S;
+    await db.write([
+      makePoint('m', { t: 'past' }, { v: 1 }, now - 100n * S),
+      makePoint('m', { t: 'now' }, { v: 2 }, now - 1n * S),
+      makePoint('m', { t: 'future' }, { v: 3 }, now + 200_000n * S),
+    ]);
+    const opts = { nowNs: now };
+    t.is((await db.query('SELECT v FROM m WHERE time > now() - 1h', opts))[0]?.values.length, 3);
+    t.deepEqual((await db.query('SELECT count(v) FROM m WHERE time > now() - 1h', opts))[0]?.values[0]?.[1], 3n);
+    const gbt = await db.query('SELECT count(v) FROM m WHERE time > now() - 1h GROUP BY time(1h) fill(none)', opts);
+    t.deepEqual(gbt[0]?.values.map((r) => r[1]), [2n]);
+    t.deepEqual((await db.query('SELECT v FROM m WHERE time > now() + 1d', opts))[0]?.values, [[now + 200_000n * S, 3]]);
+  });
+});
+
+test('SELECT * leaves out the tags grouped by; DESC lists tag sets in reverse', async (t) => {
+  await withDb(async (db) => {
+    await db.write([makePoint('m', { h: 'a', r: 'x' }, { v: 1 }, 1n * S), makePoint('m', { h: 'b', r: 'x' }, { v: 2 }, 2n * S)]);
+    const s = await db.query('SELECT * FROM m GROUP BY h ORDER BY time DESC');
+    t.deepEqual(s.map((x) => [x.tags, x.columns]), [
+      [{ h: 'b' }, ['time', 'r', 'v']],
+      [{ h: 'a' }, ['time', 'r', 'v']],
+    ]);
+  });
+});
+
+test('math on incompatible types is a type error worded as InfluxDB words it', async (t) => {
+  await withDb(async (db) => {
+    await db.write([makePoint('m', { h: 'a' }, { v: 1, s: 'x', i: 2n }, 1n * S)]);
+    await t.throwsAsync(db.query("SELECT v + 'x' FROM m"), { message: "type error: v::float + 'x': incompatible types: float and string" });
+    await t.throwsAsync(db.query('SELECT i + h FROM m'), { message: 'type error: i::integer + h::tag: incompatible types: integer and tag' });
+    await t.throwsAsync(db.query('SELECT v & 1 FROM m'), { message: 'type error: v::float & 1: incompatible types: float and integer' });
+  });
+});
+
+test('integral across GROUP BY time buckets interpolates at bucket ends and skips empty buckets', async (t) => {
+  await withDb(async (db) => {
+    await db.write([makePoint('m', {}, { v: 1 }, 100n * S), makePoint('m', {}, { v: 3 }, 160n * S), makePoint('m', {}, { v: 5 }, 400n * S)]);
+    const [s] = await db.query('SELECT integral(v) FROM m WHERE time >= 0s AND time < 600s GROUP BY time(120s)');
+    t.deepEqual(s?.values.map((r) => r[0]), [0n, 120n * S, 360n * S]);
+    const vals = s?.values.map((r) => r[1] as number) ?? [];
+    t.true(Math.abs((vals[0] as number) - 80 / 3) < 1e-9);
+    t.true(Math.abs((vals[1] as number) - 360) < 1e-9);
+    t.true(Math.abs((vals[2] as number) - 2080 / 3) < 1e-9);
+  });
+});
+
+test('a transformation of an aggregate reads the bucket before the range; cumulative_sum does not', async (t) => {
+  await withDb(async (db) => {
+    await db.write([0n, 60n, 120n, 180n].map((sec, k) => makePoint('m', {}, { v: k * 10 }, sec * S)));
+    const q = async (f: string): Promise<unknown[][]> =>
+      ((await db.query(`SELECT ${f} FROM m WHERE time >= 120s AND time < 240s GROUP BY time(60s)`))[0]?.values ?? []).map((r) => [r[0], r[1]]);
+    t.deepEqual(await q('difference(mean(v))'), [[120n * S, 10], [180n * S, 10]]);
+    t.deepEqual(await q('cumulative_sum(mean(v))'), [[120n * S, 20], [180n * S, 50]]);
+  });
+});
+
+test('derivative in descending order divides by the absolute elapsed time', async (t) => {
+  await withDb(async (db) => {
+    await db.write([makePoint('m', {}, { v: 1 }, 0n), makePoint('m', {}, { v: 4 }, 60n * S)]);
+    const [s] = await db.query('SELECT derivative(v, 1m) FROM m ORDER BY time DESC');
+    t.deepEqual(s?.values, [[0n, -3]]);
+  });
+});
+
+test('ORDER BY time DESC: fill(previous) and transformations run in output order; SLIMIT counts tag sets in key order', async (t) => {
+  await withDb(async (db) => {
+    await db.write([makePoint('m', { h: 'a' }, { v: 1 }, 0n), makePoint('m', { h: 'a' }, { v: 4 }, 120n * S), makePoint('m', { h: 'b' }, { v: 9 }, 0n)]);
+    const fill = await db.query("SELECT mean(v) FROM m WHERE h = 'a' AND time >= 0s AND time < 180s GROUP BY time(60s) fill(previous) ORDER BY time DESC");
+    t.deepEqual(fill[0]?.values, [[120n * S, 4], [60n * S, 4], [0n, 1]]);
+    const diff = await db.query("SELECT difference(mean(v)) FROM m WHERE h = 'a' AND time >= 0s AND time < 180s GROUP BY time(60s) fill(previous) ORDER BY time DESC");
+    t.deepEqual(diff[0]?.values, [[60n * S, 0], [0n, -3]]);
+    const sl = await db.query('SELECT mean(v) FROM m GROUP BY h ORDER BY time DESC SLIMIT 1');
+    t.deepEqual(sl.map((s) => s.tags), [{ h: 'a' }]);
+  });
+});

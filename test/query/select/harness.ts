@@ -21,27 +21,54 @@ export interface Db {
   stop(): Promise<void>;
 }
 
-/** A tiny line-protocol reader for the test data (no escapes; precision seconds). */
+/** Splits on `sep` where not escaped by a backslash (and, for fields, not inside double quotes). */
+function splitUnescaped(text: string, sep: string, quotes = false): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inQ = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '\\' && i + 1 < text.length) {
+      cur += c + (text[i + 1] as string);
+      i++;
+      continue;
+    }
+    if (quotes && c === '"') inQ = !inQ;
+    if (c === sep && !inQ) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+const unescape = (s: string): string => s.replace(/\\(.)/g, '$1');
+
+/** A small line-protocol reader for the test data (escapes, quoted strings; precision seconds). */
 export function lines(text: string): Point[] {
   const out: Point[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const [head, fieldsText, ts] = line.split(' ') as [string, string, string];
-    const [m, ...tagParts] = head.split(',');
+    const [head, fieldsText, ts] = splitUnescaped(line, ' ', true) as [string, string, string];
+    const [m, ...tagParts] = splitUnescaped(head, ',');
     const tags: Record<string, string> = {};
     for (const t of tagParts) {
-      const [k, v] = t.split('=') as [string, string];
-      tags[k] = v;
+      const [k, v] = splitUnescaped(t, '=') as [string, string];
+      tags[unescape(k)] = unescape(v);
     }
     const fields: Record<string, FieldValue> = {};
-    for (const f of fieldsText.split(',')) {
-      const [k, v] = f.split('=') as [string, string];
-      if (v.startsWith('"')) fields[k] = v.slice(1, -1);
-      else if (v.endsWith('i')) fields[k] = BigInt(v.slice(0, -1));
-      else if (v === 'true' || v === 'false') fields[k] = v === 'true';
-      else fields[k] = Number(v);
+    for (const f of splitUnescaped(fieldsText, ',', true)) {
+      const [k, v] = splitUnescaped(f, '=', true) as [string, string];
+      const key = unescape(k);
+      if (v.startsWith('"')) fields[key] = v.slice(1, -1).replace(/\\"/g, '"');
+      else if (v.endsWith('i')) fields[key] = BigInt(v.slice(0, -1));
+      else if (v === 'true' || v === 'false') fields[key] = v === 'true';
+      else fields[key] = Number(v);
     }
-    out.push(makePoint(m as string, tags, fields, BigInt(ts) * 1_000_000_000n));
+    out.push(makePoint(unescape(m as string), tags, fields, BigInt(ts) * 1_000_000_000n));
   }
   return out;
 }

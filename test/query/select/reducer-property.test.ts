@@ -3,7 +3,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import type { Mapper } from '../../../core/contracts/mapper.js';
-import { finalize } from '../../../core/query/select/functions.js';
+import { finalize, multiRows } from '../../../core/query/select/functions.js';
 import { createLocalMapper } from '../../../core/query/select/local-mapper.js';
 import { SELECT_MAP_VERSION, decodeWire, encodeWire, type AggRow, type AggSpec, type PartialState, type SelectMapRequest } from '../../../core/query/select/map-request.js';
 import { MemoryShardReader } from '../../../core/query/select/memory-reader.js';
@@ -22,6 +22,13 @@ const FNS: Array<{ fn: string; op: AggSpec['op']; arg: number }> = [
   { fn: 'median', op: 'raw', arg: 0 },
   { fn: 'percentile', op: 'raw', arg: 90 },
   { fn: 'mode', op: 'raw', arg: 0 },
+];
+
+/** Multi-row functions checked too (their rows, not just one value). */
+const MULTI: Array<{ fn: string; field: string; arg: number }> = [
+  { fn: 'top', field: 'f', arg: 3 },
+  { fn: 'bottom', field: 'i', arg: 2 },
+  { fn: 'distinct', field: 'i', arg: 0 },
 ];
 
 interface Pt {
@@ -44,7 +51,9 @@ async function run(readers: MemoryShardReader[], req: SelectMapRequest, specs: A
   const out: unknown[] = [];
   for await (const b of reduceMappers(mappers, specs, true)) {
     for (const row of b.rows as AggRow[]) {
-      out.push([b.key, row[0], ...FNS.flatMap((f, k) => [finalize(f.fn, row[1][2 * k] as PartialState, f.arg).v, finalize(f.fn, row[1][2 * k + 1] as PartialState, f.arg).v])]);
+      const n = FNS.length * 2;
+      const multi = MULTI.map((m, k) => multiRows(m.fn, row[1][n + k] as PartialState, m.arg, 0, row[0]).map((r) => [r.t, r.v]));
+      out.push([b.key, row[0], ...FNS.flatMap((f, k) => [finalize(f.fn, row[1][2 * k] as PartialState, f.arg).v, finalize(f.fn, row[1][2 * k + 1] as PartialState, f.arg).v]), ...multi]);
     }
   }
   await Promise.all(mappers.map((m) => m.close()));
@@ -94,6 +103,7 @@ test('merging partials from random shard splits equals one mapper over all the d
           { op: f.op, field: 'f', withTime: false, aux: [] },
           { op: f.op, field: 'i', withTime: false, aux: [] },
         ]);
+        for (const m of MULTI) specs.push({ op: 'raw', field: m.field, withTime: false, aux: [] });
         const req: SelectMapRequest = {
           version: SELECT_MAP_VERSION,
           kind: 'data',

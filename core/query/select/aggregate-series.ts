@@ -1,0 +1,210 @@
+import type { Mapper } from '../../contracts/mapper.js';
+import { MIN_TIME } from '../../model/point.js';
+import type { SelectStatement } from '../ast.js';
+import type { Series, Value } from '../result.js';
+import type { SelectContext } from './context.js';
+import { evalExpr } from './eval.js';
+import { finalize, integralSeries, multiRows, newTransformState, transformStep, type CallResult, type TransformState } from './functions.js';
+import type { AggRow, PartialState } from './map-request.js';
+import { newState } from './partials.js';
+import type { AggPlan } from './plan.js';
+import { reduceMappers } from './reducer.js';
+import { pieces, selectError as err, tagsRecord, type Dimensions, type ReadTarget, type SeriesOut } from './series-out.js';
+import { bucketStart } from './time-buckets.js';
+import type { TimeRange } from './time-range.js';
+
+const MAX_BUCKETS = 5_000_000n;
+
+/** Streams the series of an aggregate query over one measurement: one tag set at a time. */
+export async function* aggregateSeries(
+  target: ReadTarget,
+  dimKeys: readonly string[],
+  plan: AggPlan,
+  mappers: Mapper[],
+  stmt: SelectStatement,
+  ctx: SelectContext,
+  range: TimeRange,
+  tmax: bigint,
+  dims: Dimensions,
+  ascending: boolean,
+  allowed: ReadonlySet<string> | null,
+  outputStart: bigint,
+): AsyncGenerator<SeriesOut> {
+  const columns = ['time', ...plan.columns.map((c) => c.name)];
+  const tagColumns = new Set<string>();
+  let key: string | null = null;
+  let tags: readonly string[] = [];
+  let rows: AggRow[] = [];
+  const flush = function* (this: void): Generator<SeriesOut> {
+    if (key === null || rows.length === 0) return;
+    if (allowed !== null && !allowed.has(key)) return;
+    if (!ascending) rows.reverse();
+    const out = finishTagSet(plan, rows, stmt, range, tmax, dims, ascending, outputStart);
+    if (out.length === 0) return;
+    const t = tagsRecord(dimKeys, tags);
+    const base: Omit<Series, 'values'> = t === undefined ? { name: target.name, columns } : { name: target.name, tags: t, columns };
+    for (const s of pieces(base, out, Math.max(1, ctx.chunkSize), true)) yield { series: s, tagColumns };
+  };
+  for await (const batch of reduceMappers(mappers, plan.specs, ascending)) {
+    if (batch.key !== key) {
+      yield* flush();
+      key = batch.key;
+      tags = batch.tags;
+      rows = [];
+    }
+    for (const r of batch.rows as AggRow[]) rows.push(r);
+  }
+  yield* flush();
+}
+
+/** Turns one tag set's merged bucket rows into output rows: finalize, fill, project, transform, order, limit. */
+function finishTagSet(
+  plan: AggPlan,
+  rows: AggRow[],
+  stmt: SelectStatement,
+  range: TimeRange,
+  tmax: bigint,
+  dims: Dimensions,
+  ascending: boolean,
+  outputStart: bigint,
+): Value[][] {
+  const nCalls = plan.calls.length;
+  const emptyStates = (): PartialState[] => plan.specs.map((s) => newState(s.op));
+  // 1. The bucket sequence.
+  let buckets: Array<{ t: bigint; states: PartialState[] | null }> = [];
+
+  if (dims.interval > 0n) {
+    const have = new Map<bigint, PartialState[]>();
+    for (const [b, st] of rows) have.set(b, st);
+    if (stmt.fill === 'none') buckets = rows.map(([b, st]) => ({ t: b, states: st }));
+    else {
+      const first = range.hasMin ? bucketStart(range.tmin, dims.interval, dims.offset) : (rows[0] as AggRow)[0];
+      const last = bucketStart(tmax, dims.interval, dims.offset);
+      if ((last - first) / dims.interval > MAX_BUCKETS) throw err('max-select-buckets limit exceeded');
+      for (let b = first; b <= last; b += dims.interval) buckets.push({ t: b, states: have.get(b) ?? null });
+    }
+  } else {
+    const st = (rows[0] as AggRow)[1];
+    buckets = [{ t: range.hasMin && range.tmin !== MIN_TIME ? range.tmin : 0n, states: st }];
+  }
+  // 2. Finalize every call per bucket.
+  const results: CallResult[][] = buckets.map((b) =>
+    plan.calls.map((c) => {
+      if (b.states === null) {
+        if (stmt.fill === 'null' || stmt.fill === 'none') return finalize(c.fn, newState((plan.specs[c.specIdx] as { op: 'count' }).op), c.arg);
+        return { v: null, t: null, aux: null };
+      }
+      return finalize(c.fn, b.states[c.specIdx] as PartialState, c.arg);
+    }),
+  );
+  void emptyStates;
+  // integral() crosses bucket edges (interpolated) and never reports empty buckets.
+  const integralOnly = plan.calls.every((c) => c.fn === 'integral');
+  plan.calls.forEach((c, ci) => {
+    if (c.fn !== 'integral' || dims.interval === 0n) return;
+    const vals = integralSeries(
+      buckets.map((b) => (b.states === null ? null : ((b.states[c.specIdx] as PartialState).pts ?? null))),
+      buckets.map((b) => b.t + dims.interval),
+      c.arg,
+    );
+    vals.forEach((v, bi) => {
+      ((results[bi] as CallResult[])[ci] as CallResult).v = v;
+    });
+  });
+  if (integralOnly && dims.interval > 0n) {
+    for (let i = buckets.length - 1; i >= 0; i--) {
+      const st = (buckets[i] as { states: PartialState[] | null }).states;
+      if (st === null || plan.calls.every((c) => ((st[c.specIdx] as PartialState).pts ?? []).length === 0)) {
+        buckets.splice(i, 1);
+        results.splice(i, 1);
+      }
+    }
+  }
+  // Descending order: fill(previous) and transformations run in output order, as in InfluxDB.
+  if (!ascending) {
+    buckets.reverse();
+    results.reverse();
+  }
+  // 3. Fill per call.
+  if (dims.interval > 0n && (stmt.fill === 'previous' || stmt.fill === 'linear' || stmt.fill === 'number')) {
+    for (let c = 0; c < nCalls; c++) {
+      if (stmt.fill === 'number') {
+        for (const r of results) if ((r[c] as CallResult).v === null) (r[c] as CallResult).v = stmt.fillValue;
+      } else if (stmt.fill === 'previous') {
+        let prev: Value = null;
+        for (const r of results) {
+          const cr = r[c] as CallResult;
+          if (cr.v === null) cr.v = prev;
+          else prev = cr.v;
+        }
+      } else {
+        let li = -1;
+        for (let i = 0; i < results.length; i++) {
+          const cr = (results[i] as CallResult[])[c] as CallResult;
+          if (cr.v === null) continue;
+          if (li >= 0 && i - li > 1) {
+            const a = ((results[li] as CallResult[])[c] as CallResult).v;
+            const b = cr.v;
+            if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) {
+              for (let k = li + 1; k < i; k++) {
+                const v = Number(a) + ((Number(b) - Number(a)) * (k - li)) / (i - li);
+                ((results[k] as CallResult[])[c] as CallResult).v = typeof a === 'bigint' && typeof b === 'bigint' ? BigInt(Math.trunc(v)) : v;
+              }
+            }
+          }
+          li = i;
+        }
+      }
+    }
+  }
+  // 4. Project (and expand multi-row calls), 5. transform.
+  const out: Value[][] = [];
+  const tstates = plan.columns.map(() => newTransformState());
+  const hasTransform = plan.columns.some((c) => c.transform !== null);
+  buckets.forEach((b, bi) => {
+    const res = results[bi] as CallResult[];
+    if (plan.multiCall >= 0) {
+      const c = plan.calls[plan.multiCall] as (typeof plan.calls)[number];
+      if (b.states === null) return;
+      const mrows = multiRows(c.fn, b.states[c.specIdx] as PartialState, c.arg, c.tagArgs.length, b.t);
+      for (const mr of mrows) {
+        const get = (name: string): Value => {
+          if (name.startsWith('\u0000')) return mr.v;
+          const i = Number(name.slice(name.indexOf(':') + 1));
+          return mr.aux?.[i] ?? null;
+        };
+        out.push([mr.t, ...plan.columns.map((col) => evalExpr(col.expr, get) ?? null)]);
+      }
+      return;
+    }
+    let time = b.t;
+    if (dims.interval === 0n && integralOnly) time = 0n;
+    if (dims.interval === 0n && plan.timeSelector >= 0) {
+      const sel = res[plan.timeSelector] as CallResult;
+      if (sel.t !== null) time = sel.t;
+    }
+    const get = (name: string): Value => {
+      if (name.startsWith('\u0000')) return (res[Number(name.slice(1))] as CallResult).v;
+      const call = Number(name.slice(1, name.indexOf(':')));
+      const i = Number(name.slice(name.indexOf(':') + 1));
+      return (res[call] as CallResult).aux?.[i] ?? null;
+    };
+    const row: Value[] = [time];
+    let keep = !hasTransform;
+    plan.columns.forEach((col, ci) => {
+      let v = evalExpr(col.expr, get) ?? null;
+      if (col.transform !== null) {
+        const t = transformStep(col.transform.fn, tstates[ci] as TransformState, time, v, col.transform.unit, col.transform.n);
+        if (t !== undefined) keep = true;
+        v = t ?? null;
+      }
+      row.push(v);
+    });
+    if (keep) out.push(row);
+  });
+  const kept = outputStart > MIN_TIME ? out.filter((r) => (r[0] as bigint) >= outputStart) : out;
+  const start = Math.min(stmt.offset, kept.length);
+  const end = stmt.limit > 0 ? Math.min(kept.length, start + stmt.limit) : kept.length;
+  return kept.slice(start, end);
+}
+

@@ -1,0 +1,117 @@
+/**
+ * One worker thread per store that writes snapshot segments and runs compactions, so encoding and
+ * merging (the bulk of the storage engine's CPU) run beside the main thread. When the worker cannot
+ * start, callers fall back to doing the work in-thread.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../core/index.js';
+import type { SegmentMeta } from './segment-format.js';
+import { type SnapshotData, writeSnapshotSegment } from './snapshot-segment.js';
+import type { TombstoneRecord } from './tombstones.js';
+
+/** A damaged block met by a compaction in the worker. */
+export interface CorruptReport {
+  readonly file: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly err: string;
+}
+
+interface Pending {
+  resolve(path: string | undefined): void;
+  reject(err: Error): void;
+  onCorrupt?: (report: CorruptReport) => void;
+}
+
+/** The snapshot worker of a store (lazy; see module comment). */
+export class SnapshotPool {
+  #worker: Worker | undefined;
+  #failed = false;
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Writes a segment from `data`; resolves with its path (undefined when empty). */
+  write(dir: string, meta: SegmentMeta, data: SnapshotData, maxBlockPoints: number, transfer?: ArrayBuffer): Promise<string | undefined> {
+    const worker = this.#start();
+    if (worker === undefined) return writeSnapshotSegment(dir, meta, data, maxBlockPoints, () => new Promise((r) => setImmediate(r)));
+    return this.#post(worker, { kind: 'snapshot', dir, meta, data, maxBlockPoints }, undefined, transfer);
+  }
+
+  /**
+   * Compacts the segments at `inputs` in the worker; resolves with the output path (undefined when
+   * nothing survived), or with `undefined` for `inWorker` when the worker is unavailable (the caller
+   * then compacts in-thread).
+   */
+  compact(
+    dir: string,
+    inputs: readonly string[],
+    tombstones: readonly TombstoneRecord[],
+    maxBlockPoints: number,
+    onCorrupt: (report: CorruptReport) => void,
+  ): { inWorker: false } | { inWorker: true; done: Promise<string | undefined> } {
+    const worker = this.#start();
+    if (worker === undefined) return { inWorker: false };
+    return { inWorker: true, done: this.#post(worker, { kind: 'compact', dir, inputs, tombstones, maxBlockPoints }, onCorrupt) };
+  }
+
+  #post(
+    worker: Worker,
+    job: Record<string, unknown>,
+    onCorrupt?: (report: CorruptReport) => void,
+    transfer?: ArrayBuffer,
+  ): Promise<string | undefined> {
+    const id = this.#nextId++;
+    // Referenced while it has work, so the process does not exit under a pending job.
+    if (this.#pending.size === 0) worker.ref();
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, onCorrupt === undefined ? { resolve, reject } : { resolve, reject, onCorrupt });
+      worker.postMessage({ id, ...job }, transfer === undefined ? [] : [transfer]);
+    });
+  }
+
+  #start(): Worker | undefined {
+    if (this.#worker !== undefined || this.#failed) return this.#worker;
+    try {
+      const w = new Worker(new URL('./snapshot-worker.js', import.meta.url));
+      w.unref();
+      w.on('message', (m: { id: number; path?: string; error?: string; corrupt?: CorruptReport }) => {
+        const p = this.#pending.get(m.id);
+        if (p === undefined) return;
+        if (m.corrupt !== undefined) {
+          p.onCorrupt?.(m.corrupt);
+          return;
+        }
+        this.#pending.delete(m.id);
+        if (this.#pending.size === 0) w.unref();
+        if (m.error !== undefined) p.reject(new Error(m.error));
+        else p.resolve(m.path ?? undefined);
+      });
+      w.on('error', (err) => this.#fail(err));
+      w.on('exit', (code) => {
+        if (this.#worker === w) this.#fail(new Error(`snapshot worker exited with code ${code}`));
+      });
+      this.#worker = w;
+      return w;
+    } catch (err) {
+      this.logger.warn({ err }, 'snapshot worker unavailable: snapshots run on the main thread');
+      this.#failed = true;
+      return undefined;
+    }
+  }
+
+  #fail(err: Error): void {
+    this.#worker = undefined;
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+  }
+
+  /** Stops the worker (after the caller waited for its jobs). */
+  async close(): Promise<void> {
+    const w = this.#worker;
+    this.#worker = undefined;
+    if (w !== undefined) await w.terminate();
+    this.#fail(new Error('snapshot pool closed'));
+  }
+}
