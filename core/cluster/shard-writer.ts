@@ -38,6 +38,11 @@ export class ShardWriter {
   readonly #pool: Pick<ConnPool, 'get'>;
   readonly #o: ShardWriterOptions;
   readonly stats: ShardWriterStats = { requests: 0, points: 0, connectionFailures: 0, remoteErrors: 0 };
+  /**
+   * The last request frame built for a points array: the PointsWriter hands the same array to every
+   * remote owner of a shard, so replicas share one encoding.
+   */
+  readonly #encoded = new WeakMap<readonly Point[], { shardId: number; frame: Buffer }>();
 
   constructor(pool: Pick<ConnPool, 'get'>, options: ShardWriterOptions) {
     if (!(options.timeoutMs > 0)) throw new TypeError('ShardWriter timeoutMs must be > 0');
@@ -49,12 +54,18 @@ export class ShardWriter {
    * Writes `points` to shard `shardId` on node `ownerId`. Resolves with the points the owner dropped
    * (field type conflicts; the others were written). Rejects with ERR_CLUSTER_REMOTE `error code N:
    * message` for an error response (details.remoteErrorCode = the remote TesseraError code),
-   * ERR_CLUSTER_TIMEOUT for a missed deadline, the pool's or transport's error otherwise.
+   * ERR_CLUSTER_TIMEOUT for a missed deadline, the pool's or transport's error otherwise. `points` is
+   * treated as immutable: a second call with the same array and shard reuses its encoding.
    */
   async writeShard(shardId: number, ownerId: number, points: readonly Point[]): Promise<WriteShardResult> {
     this.stats.requests++;
     this.stats.points += points.length;
-    const request = encodeWriteShardRequest({ shardId, points });
+    let cached = this.#encoded.get(points);
+    if (cached?.shardId !== shardId) {
+      cached = { shardId, frame: encodeWriteShardRequest({ shardId, points }) };
+      this.#encoded.set(points, cached);
+    }
+    const request = cached.frame;
     const pc = await this.#pool.get(ownerId, { timeoutMs: this.#o.timeoutMs });
     let response: WriteShardResponse;
     try {
