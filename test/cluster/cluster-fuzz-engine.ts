@@ -50,26 +50,40 @@ function seeds(shardId: number): Buffer[] {
   ];
 }
 
-/** What the server must do with a payload: answer it (every frame a complete, decodable request) or close. */
-function expectation(payload: Buffer): 'answer' | 'close' {
-  if (payload[0] === 0x54) return 'close'; // 'T': a handshake, and no byte string here completes one
+/**
+ * What the server must do with a payload: answer each of its requests (every frame a complete,
+ * decodable request: returns how many) or close the connection (returns 0).
+ */
+function expectation(payload: Buffer): number {
+  if (payload[0] === 0x54) return 0; // 'T': a handshake, and no byte string here completes one
   const reader = new FrameReader({ maxFrameBytes: MAX_FRAME });
   const frames: Frame[] = [];
   const err = reader.push(payload, (f) => frames.push({ type: f.type, body: Buffer.from(f.body) }));
-  if (err || reader.midFrame || frames.length === 0) return 'close';
+  if (err || reader.midFrame || frames.length === 0) return 0;
   for (const f of frames) {
     try {
       const m = decodeMessage(f);
-      if (m.type !== MessageType.WRITE_SHARD_REQUEST && m.type !== MessageType.MAP_SHARD_REQUEST) return 'close';
+      if (m.type !== MessageType.WRITE_SHARD_REQUEST && m.type !== MessageType.MAP_SHARD_REQUEST) return 0;
     } catch {
-      return 'close';
+      return 0;
     }
   }
-  return 'answer';
+  return frames.length;
+}
+
+/** Final responses in `received`: a write-shard response, or a map-shard response that ends its stream. */
+function finals(received: Buffer): number {
+  let n = 0;
+  new FrameReader().push(received, (f) => {
+    const m = decodeMessage(f);
+    if (m.type === MessageType.WRITE_SHARD_RESPONSE) n++;
+    else if (m.type === MessageType.MAP_SHARD_RESPONSE && (m.body.chunk === null || m.body.code !== 0)) n++;
+  });
+  return n;
 }
 
 /** Sends mux byte 2 + payload; reports whether the server closed (within `waitMs`) and what it sent. */
-function probe(port: number, payload: Buffer, waitMs: number): Promise<{ closed: boolean; received: Buffer }> {
+function probe(port: number, payload: Buffer, waitMs: number, enough?: (received: Buffer) => boolean): Promise<{ closed: boolean; received: Buffer }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = net.connect(port, '127.0.0.1');
@@ -82,7 +96,10 @@ function probe(port: number, payload: Buffer, waitMs: number): Promise<{ closed:
       resolve({ closed, received: Buffer.concat(chunks) });
     };
     const timer = setTimeout(() => finish(false), waitMs);
-    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      if (enough?.(Buffer.concat(chunks))) finish(false);
+    });
     socket.on('end', () => finish(true));
     socket.on('close', () => finish(true));
     socket.on('error', () => finish(true));
@@ -116,7 +133,42 @@ function payloads(shardId: number): fc.Arbitrary<Buffer> {
       if (twice) out = Buffer.concat([base[(seed + 1) % base.length]!, out]);
       return Buffer.concat([out, Buffer.from(tail)]);
     });
-  return fc.oneof(random, headerShaped, mutated, mutated);
+  // Well-formed requests with odd content (names, values, times, map requests): always answered.
+  const name = fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme' });
+  const value = fc.oneof(
+    fc.double({ noNaN: true }),
+    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+    fc.string({ maxLength: 20 }),
+    fc.boolean(),
+  );
+  const point = fc
+    .record({
+      m: name,
+      tags: fc.dictionary(name, fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+      fields: fc.dictionary(name, value, { minKeys: 1, maxKeys: 3 }),
+      t: fc.bigInt({ min: -(2n ** 62n), max: 2n ** 62n }),
+    })
+    .map(({ m, tags, fields, t }) => makePoint(m, tags, fields, t));
+  const writes = fc
+    .record({ shard: fc.oneof(fc.constant(shardId), fc.nat({ max: 50 })), pts: fc.array(point, { minLength: 1, maxLength: 5 }) })
+    .map(({ shard, pts }) => encodeWriteShardRequest({ shardId: shard, points: pts }));
+  const maps = fc
+    .record({
+      shard: fc.oneof(fc.constant(shardId), fc.nat({ max: 50 })),
+      chunkSize: fc.integer({ min: -5, max: 1000 }),
+      kind: fc.constantFrom('schema', 'data', 'other'),
+      measurement: fc.oneof(fc.constant('cpu'), name),
+      dims: fc.array(name, { maxLength: 2 }),
+      extra: fc.dictionary(name, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }),
+    })
+    .map(({ shard, chunkSize, kind, measurement, dims, extra }) =>
+      encodeMapShardRequest({
+        shardId: shard,
+        chunkSize,
+        request: { ...(extra as Record<string, unknown>), ...mapRequest, kind, measurement, names: [measurement], dimensions: dims },
+      }),
+    );
+  return fc.oneof(random, headerShaped, mutated, mutated, writes, maps);
 }
 
 /** Outcome of a fuzz run. */
@@ -151,19 +203,15 @@ export async function fuzzClusterPort(options: { runs: number; seed: number }): 
     const worker = async (): Promise<void> => {
       while (next < cases.length) {
         const payload = cases[next++]!;
-        const want = expectation(payload);
-        const r = await probe(port, payload, want === 'close' ? FRAME_TIMEOUT_MS + 1500 : 300);
-        if (want === 'close') {
+        const requests = expectation(payload);
+        if (requests === 0) {
+          const r = await probe(port, payload, FRAME_TIMEOUT_MS + 1500);
           if (r.closed) closed++;
           else failures.push(`not closed: ${payload.toString('hex')}`);
         } else {
-          const reader = new FrameReader();
-          let responses = 0;
-          reader.push(r.received, (f) => {
-            const m = decodeMessage(f);
-            if (m.type === MessageType.WRITE_SHARD_RESPONSE || m.type === MessageType.MAP_SHARD_RESPONSE) responses++;
-          });
-          if (r.closed || responses === 0) failures.push(`valid request not answered (closed=${r.closed}): ${payload.toString('hex')}`);
+          const r = await probe(port, payload, 3000, (buf) => finals(buf) >= requests);
+          const got = finals(r.received);
+          if (r.closed || got !== requests) failures.push(`${requests} valid requests, ${got} answered (closed=${r.closed}): ${payload.toString('hex')}`);
           else answered++;
         }
       }
