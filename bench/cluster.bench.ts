@@ -1,5 +1,6 @@
 // Cluster port bench: write-shard throughput from one node to another (points/s, bytes/point), and the
-// connection pool under 64 concurrent writers with at most 3 connections.
+// connection pool under 64 concurrent writers with at most 3 connections, and a remote map streaming a
+// shard's rows back (rows/s).
 // Run: npx tsc -p . && node dist/bench/cluster.bench.js [--points N] [--batch N] [--in-process]
 // By default the receiving node runs in a child process (two local processes, as two nodes would).
 import { fork, type ChildProcess } from 'node:child_process';
@@ -8,9 +9,11 @@ import { ClusterMux } from '../core/cluster/cluster-mux.js';
 import { encodeWriteShardRequest } from '../core/cluster/codec.js';
 import { ClusterService } from '../core/cluster/cluster-service.js';
 import { ShardMapper } from '../core/cluster/shard-mapper.js';
+import { RemoteMapper } from '../core/cluster/remote-mapper.js';
 import { ShardWriter } from '../core/cluster/shard-writer.js';
 import { silentLogger } from '../core/logger.js';
 import type { Point } from '../core/model/point.js';
+import { SELECT_MAP_VERSION } from '../core/query/select/map-request.js';
 import { MemoryMetaStore } from '../core/testing/memory-meta-store.js';
 import { ChannelPool } from '../plugins/pool-channel/channel-pool.js';
 import { TcpTransport } from '../plugins/transport-tcp/tcp-transport.js';
@@ -99,7 +102,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-/** Runs the bench; returns `writeShard.*` and `pool64.*` figures. */
+/** Runs the bench; returns `writeShard.*`, `pool64.*` and `mapShard.*` figures. */
 export async function run(options: ClusterBenchOptions = {}): Promise<Record<string, number>> {
   const total = options.points ?? (options.quick ? 50_000 : 200_000);
   const batchSize = options.batch ?? 5_000;
@@ -164,6 +167,32 @@ export async function run(options: ClusterBenchOptions = {}): Promise<Record<str
     out[`pool${writers}.latencyP99Ms`] = percentile(latencies, 99);
     out[`pool${writers}.maxLiveConnections`] = maxLive;
     out[`pool${writers}.timeouts`] = pool.counters().timeouts;
+    // Remote map: stream every row of the written shard back (raw mode, 1,000 rows per chunk).
+    const request = {
+      version: SELECT_MAP_VERSION,
+      kind: 'data',
+      measurement: 'cpu',
+      tmin: '0',
+      tmax: '9223372036854775806',
+      condition: null,
+      dimensions: [],
+      interval: '0',
+      offset: '0',
+      ascending: true,
+      columns: [{ kind: 'field', name: 'usage_user' }, { kind: 'field', name: 'usage_idle' }],
+      aggregates: null,
+    };
+    const m0 = process.hrtime.bigint();
+    const mapper = new RemoteMapper({ pool, shardId: remote.shardId, owners: [2], request, chunkSize: 1000, chunkTimeoutMs: 30_000 });
+    await mapper.open();
+    let rows = 0;
+    for (let chunk = await mapper.nextChunk(); chunk !== null; chunk = await mapper.nextChunk()) {
+      for (const g of (chunk as { groups?: { rows: unknown[] }[] }).groups ?? []) rows += g.rows.length;
+    }
+    await mapper.close();
+    const ms = Number(process.hrtime.bigint() - m0) / 1e9;
+    out['mapShard.rows'] = rows;
+    out['mapShard.rowsPerSec'] = rows / ms;
     const expected = total * 2 + batchSize + writers * rounds * small.length;
     const received = await remote.points();
     if (received !== expected) throw new Error(`receiver counted ${received} points, expected ${expected}`);
