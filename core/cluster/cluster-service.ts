@@ -171,6 +171,8 @@ export class ClusterService implements Service {
     const queue: ClusterMessage[] = [];
     let busy = false;
     let closed = false;
+    /** The peer half-closed: answer what it sent, then end our side. */
+    let ending = false;
     const fail = (err: Error): void => {
       if (closed) return;
       closed = true;
@@ -181,7 +183,13 @@ export class ClusterService implements Service {
     const pump = (): void => {
       if (busy || closed) return;
       const m = queue.shift();
-      if (m === undefined) return;
+      if (m === undefined) {
+        if (ending) {
+          closed = true;
+          conn.end();
+        }
+        return;
+      }
       if (queue.length < MAX_PIPELINE && conn.isPaused()) conn.resume();
       busy = true;
       const p = this.#process(conn, m).then(
@@ -223,8 +231,8 @@ export class ClusterService implements Service {
           else closed = true;
         },
         onEnd: () => {
-          closed = true;
-          conn.end();
+          ending = true;
+          pump();
         },
       },
     );

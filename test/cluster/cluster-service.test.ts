@@ -146,3 +146,29 @@ test('stop() lets a request in progress finish, then closes connections; later c
     await c.stop();
   }
 });
+
+test('a peer that half-closes after its requests still gets every answer, then the end of the stream', async (t) => {
+  const c = await startCluster(1);
+  try {
+    const n = c.nodes[0]!;
+    await n.meta.createDatabase('db');
+    const shard = (await n.meta.createShardGroupIfNotExists('db', '', T0)).shards[0]!.id;
+    const req = encodeWriteShardRequest({ shardId: shard, points: [cpu] });
+    const got = await new Promise<Buffer>((resolve) => {
+      const [host, port] = n.address.split(':') as [string, string];
+      const s = net.connect(Number(port), host);
+      const parts: Buffer[] = [];
+      s.on('data', (d: Buffer) => parts.push(d));
+      s.on('end', () => resolve(Buffer.concat(parts)));
+      s.end(Buffer.concat([Buffer.of(MuxByte.CLUSTER), req, req, req]));
+    });
+    let answers = 0;
+    new FrameReader().push(got, (f) => {
+      if (decodeMessage(f).type === MessageType.WRITE_SHARD_RESPONSE) answers++;
+    });
+    t.is(answers, 3);
+    t.is(n.service.stats.badConnections, 0);
+  } finally {
+    await c.stop();
+  }
+});
