@@ -127,6 +127,23 @@ test('a dead owner: the dial error comes back and nothing is left in the pool (i
   }
 });
 
+test('a dial that cannot complete in time: ERR_TRANSPORT_DIAL_TIMEOUT (item 7)', async (t) => {
+  const c = await startCluster(1, { timeoutMs: 1000, pool: { 'get-timeout': '1ms' } });
+  try {
+    const n1 = c.nodes[0]!;
+    // A non-routable address: the connection attempt can only end by the 1 ms dial deadline (or at
+    // once where the network refuses it, which is the other branch below).
+    const ghost = await c.log.addNode('10.255.255.1:9');
+    const err = await t.throwsAsync(n1.shardWriter.writeShard(1, ghost, [cpu]));
+    t.true(hasCode(err, 'ERR_TRANSPORT_DIAL_TIMEOUT') || hasCode(err, 'ERR_TRANSPORT_DIAL_FAILED'), String(err));
+    if (hasCode(err, 'ERR_TRANSPORT_DIAL_TIMEOUT')) t.regex(err!.message, /timed out/);
+    t.log(String(err));
+    t.is(n1.pool.stats(ghost).live, 0);
+  } finally {
+    await c.stop();
+  }
+});
+
 test('max 1 connection, held by another request: a write fails "timed out waiting for free connection" (item 9)', async (t) => {
   const c = await startCluster(2, { timeoutMs: 300, pool: { max: 1, 'get-timeout': '5s' } });
   try {
