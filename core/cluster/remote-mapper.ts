@@ -17,6 +17,8 @@ export interface RemoteMapperOptions {
   readonly chunkTimeoutMs: number;
   readonly maxFrameBytes?: number;
   readonly logger?: Logger;
+  /** Told about each owner that failed before its first response, and the one that answered. */
+  readonly onOwner?: (owner: number, ok: boolean) => void;
 }
 
 /** Responses read ahead of the consumer before the connection is paused. */
@@ -72,6 +74,7 @@ export class RemoteMapper implements Mapper {
           stream.finish();
           throw remoteResponseError(first);
         }
+        this.#o.onOwner?.(owner, true);
         this.#stream = stream;
         this.#node = owner;
         this.#first = first;
@@ -80,6 +83,10 @@ export class RemoteMapper implements Mapper {
         return;
       } catch (err) {
         stream?.abort();
+        // An error answer means the node is up; only a node that could not answer counts as down.
+        if (!(err instanceof TesseraError && err.details !== undefined && (err.details as { remoteCode?: number }).remoteCode !== undefined)) {
+          this.#o.onOwner?.(owner, false);
+        }
         const e = this.#wrap(err, owner);
         this.#log.warn({ shard: this.#o.shardId, owner, err: e }, 'remote map failed before its first chunk; trying the next owner');
         failures.push(e);

@@ -21,6 +21,8 @@ export interface ShardMapperRemote {
   readonly chunkTimeoutMs: number;
   readonly maxFrameBytes?: number;
   readonly logger?: Logger;
+  /** How long an owner that failed to answer is tried after the others (default 10 s). */
+  readonly downCooldownMs?: number;
 }
 
 /**
@@ -28,6 +30,8 @@ export interface ShardMapperRemote {
  * own mapper when it has one, else core's local mapper over its reader); a shard owned here but never
  * written maps as empty; any other shard maps remotely over the cluster port (map-shard request, chunks
  * streamed back) on one of its owners, failing over to the next owner while none has answered yet.
+ * Owners are tried in rotation (replicas share the load), except that an owner that recently failed to
+ * answer (dial, deadline, closed connection) is tried last for `downCooldownMs`.
  * Without `remote`, a shard not held here is an ERR_CLUSTER_REMOTE error, never silently skipped.
  */
 export class ShardMapper {
@@ -37,6 +41,8 @@ export class ShardMapper {
   readonly #log: Logger;
   /** Rotates the first owner tried, so replicas share the remote map load. */
   #turn = 0;
+  /** Owners that recently failed to answer, until when (ms epoch): tried last. */
+  readonly #downUntil = new Map<number, number>();
 
   constructor(tsdb: ShardMapperStore, meta: ShardMapperMeta, remote?: ShardMapperRemote) {
     this.#tsdb = tsdb;
@@ -59,8 +65,16 @@ export class ShardMapper {
       );
     }
     const start = this.#turn++ % owners.length;
-    const order = [...owners.slice(start), ...owners.slice(0, start)];
+    const rotated = [...owners.slice(start), ...owners.slice(0, start)];
+    const now = Date.now();
+    const down = (o: number): boolean => (this.#downUntil.get(o) ?? 0) > now;
+    const order = [...rotated.filter((o) => !down(o)), ...rotated.filter(down)];
+    const cooldown = this.#remote.downCooldownMs ?? 10_000;
     return new RemoteMapper({
+      onOwner: (owner, ok) => {
+        if (ok) this.#downUntil.delete(owner);
+        else this.#downUntil.set(owner, Date.now() + cooldown);
+      },
       pool: this.#remote.pool,
       shardId: shard.id,
       owners: order,

@@ -250,3 +250,33 @@ test('an error on the remote mid-stream arrives as a coded response and fails th
     await transport.stop();
   }
 });
+
+test('an owner that hangs is tried last after it failed once: later maps do not wait for its deadline', async (t) => {
+  const c = await startCluster(3, { timeoutMs: 800 });
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | undefined;
+  try {
+    const [n1, n2, n3] = c.nodes as [TestNode, TestNode, TestNode];
+    const shard = await shardOn(n1, [n2, n3], 30);
+    const expected = await drain(n3.shardMapper.localMapper(shard, rawRequest, 8));
+    await n2.kill();
+    // Node 2's address now accepts connections and never answers (a hung node).
+    server = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server!.listen(Number(n2.address.split(':')[1]), '127.0.0.1', r));
+    const slow: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const started = Date.now();
+      const m = await n1.shardMapper.createMapper({ id: shard, owners: [n2.id, n3.id] }, rawRequest, 8);
+      t.deepEqual(await drain(m), expected);
+      if (Date.now() - started >= 800) slow.push(i);
+    }
+    t.true(slow.length <= 1, `maps that waited for the hung owner: ${slow.join(',')}`);
+  } finally {
+    for (const s of sockets) s.destroy();
+    if (server) await new Promise<void>((r) => server!.close(() => r()));
+    await c.stop();
+  }
+});
