@@ -21,8 +21,14 @@ export interface RemoteMapperOptions {
   readonly onOwner?: (owner: number, ok: boolean) => void;
 }
 
-/** Responses read ahead of the consumer before the connection is paused. */
-const READ_AHEAD = 4;
+/**
+ * Bytes of responses read ahead of the consumer before the connection is paused. The query executor
+ * opens every shard's mapper before reading any, so a stream must not hold its pooled connection just
+ * because its consumer has not started: a stream that fits in this budget is read to its end at once
+ * and its connection goes back to the pool (a node with more shards than pooled connections would
+ * otherwise starve the later mappers).
+ */
+export const MAP_READ_AHEAD_BYTES = 16 * 1024 * 1024;
 
 /** The error a non-zero response stands for, worded as InfluxDB's client words it. */
 export function remoteResponseError(res: { code: number; message: string; errorCode: string | null }): TesseraError {
@@ -134,7 +140,10 @@ export class RemoteMapper implements Mapper {
     return res.chunk;
   }
 
-  /** Gives the connection back when the stream was read to its end; discards it otherwise. */
+  /**
+   * Ends the mapper. The connection went back to the pool when the stream's last response arrived; a
+   * stream closed before that is discarded (markUnusable: responses may still be in flight).
+   */
   async close(): Promise<void> {
     if (this.#done) return;
     this.#done = true;
@@ -143,7 +152,7 @@ export class RemoteMapper implements Mapper {
 
   #finish(): void {
     this.#done = true;
-    this.#stream?.finish();
+    this.#stream?.abort(); // a no-op when the last response already gave the connection back
   }
 
   #wrap(err: unknown, owner: number): TesseraError {
@@ -154,11 +163,16 @@ export class RemoteMapper implements Mapper {
   }
 }
 
-/** Map-shard responses read from one borrowed connection, with a deadline per response. */
+/**
+ * Map-shard responses read from one borrowed connection, with a deadline per response. Reads ahead up
+ * to MAP_READ_AHEAD_BYTES; the response that ends the stream (no chunk, or an error) gives the
+ * connection back to the pool at once, whatever the consumer has read.
+ */
 class ResponseStream {
   readonly #pc: PooledConn;
-  readonly #queue: MapShardResponse[] = [];
+  readonly #queue: { res: MapShardResponse; bytes: number }[] = [];
   readonly #stop: () => void;
+  #queuedBytes = 0;
   #error: Error | undefined;
   #wake: (() => void) | undefined;
   #returned = false;
@@ -171,8 +185,10 @@ class ResponseStream {
         if (m.type !== MessageType.MAP_SHARD_RESPONSE) {
           throw new TesseraError('ERR_CLUSTER_FRAME_INVALID', `unexpected message type ${m.type} in a map stream`);
         }
-        this.#queue.push(m.body);
-        if (this.#queue.length >= READ_AHEAD) pc.conn.pause();
+        this.#queue.push({ res: m.body, bytes: frame.body.length });
+        this.#queuedBytes += frame.body.length;
+        if (m.body.chunk === null || m.body.code !== 0) this.#giveBack(true);
+        else if (this.#queuedBytes >= MAP_READ_AHEAD_BYTES) pc.conn.pause();
         this.#wake?.();
       },
       onError: (err) => {
@@ -201,8 +217,9 @@ class ResponseStream {
       const attempt = (): boolean => {
         const r = this.#queue.shift();
         if (r !== undefined) {
-          if (this.#queue.length < READ_AHEAD && this.#pc.conn.isPaused() && !this.#returned) this.#pc.conn.resume();
-          resolve(r);
+          this.#queuedBytes -= r.bytes;
+          if (!this.#returned && this.#queuedBytes < MAP_READ_AHEAD_BYTES && this.#pc.conn.isPaused()) this.#pc.conn.resume();
+          resolve(r.res);
           return true;
         }
         if (this.#error) {
@@ -227,17 +244,19 @@ class ResponseStream {
 
   /** The stream ended cleanly: the connection goes back to the pool. */
   finish(): void {
-    if (this.#returned) return;
-    this.#returned = true;
-    this.#stop();
-    this.#pc.release();
+    this.#giveBack(true);
   }
 
-  /** The stream broke or was abandoned: the connection is discarded. */
+  /** The stream broke or was abandoned: the connection is discarded (a no-op once given back). */
   abort(): void {
+    this.#giveBack(false);
+  }
+
+  #giveBack(reusable: boolean): void {
     if (this.#returned) return;
     this.#returned = true;
     this.#stop();
-    this.#pc.markUnusable();
+    if (reusable) this.#pc.release();
+    else this.#pc.markUnusable();
   }
 }

@@ -103,12 +103,13 @@ test('killing the remote mid-stream fails the query with a clear error within th
   const c = await startCluster(2, { timeoutMs: 3000 });
   try {
     const [n1, n2] = c.nodes as [TestNode, TestNode];
-    // ~12 MB of rows (1 KB strings), more than socket buffers hold: the remote is still producing the
-    // stream when it dies (a stream already fully buffered would legitimately end cleanly).
+    // ~30 MB of rows (1 KB strings), more than socket buffers and the mapper's read-ahead hold: the
+    // remote is still producing the stream when it dies (a stream already fully received would
+    // legitimately end cleanly).
     await n1.meta.createDatabase('db');
     const g = await n1.meta.createShardGroupIfNotExists('db', '', T0);
     const shard = g.shards.find((s) => s.owners.includes(n2.id))!.id;
-    const big = Array.from({ length: 12_000 }, (_, i) => makePoint('cpu', { host: `h${i % 3}` }, { value: `${'x'.repeat(1000)}${i}` }, T0 + BigInt(i)));
+    const big = Array.from({ length: 30_000 }, (_, i) => makePoint('cpu', { host: `h${i % 3}` }, { value: `${'x'.repeat(1000)}${i}` }, T0 + BigInt(i)));
     await n1.shardWriter.writeShard(shard, n2.id, big);
     const mapper = await n1.shardMapper.createMapper({ id: shard, owners: [n2.id] }, rawRequest, 100);
     await mapper.open();

@@ -114,3 +114,29 @@ test('replication 2 over 3 nodes: with one node dead, every query still answers 
     await ref.stop();
   }
 });
+
+test('a query over more remote shards on one node than the pool has connections completes', async (t) => {
+  // 1h shard groups over 12 hours: 12 shards on node 2, while node 1 has at most 3 connections to it and
+  // the executor opens every shard's mapper before reading any.
+  const c = await startCluster(2, { timeoutMs: 1500 });
+  const ref = await startCluster(1);
+  try {
+    const [n1, n2] = c.nodes as [TestNode, TestNode];
+    const single = ref.nodes[0]!;
+    const spec = { name: 'hourly', durationNs: 0n, shardGroupDurationNs: 3_600_000_000_000n };
+    await n1.meta.createDatabase('db', spec);
+    await single.meta.createDatabase('db', spec);
+    const points = Array.from({ length: 1200 }, (_, i) => makePoint('cpu', { host: `h${i % 7}` }, { value: i * 1.5 }, T0 + BigInt(i) * 36_000_000_000n));
+    await n1.writer.writePoints('db', '', 'one', points, NOW + 12n * 3_600_000_000_000n);
+    await single.writer.writePoints('db', '', 'one', points, NOW + 12n * 3_600_000_000_000n);
+    const remoteShards = n1.meta.retentionPolicy('db', '')!.shardGroups.flatMap((g) => g.shards).filter((s) => s.owners[0] === n2.id);
+    t.true(remoteShards.length >= 10, `${remoteShards.length} shards on node 2`);
+    for (const q of ['SELECT * FROM cpu', 'SELECT count(value), mean(value) FROM cpu GROUP BY host']) {
+      t.deepEqual(await run(n1, q), await run(single, q), q);
+    }
+    t.true(n1.pool.stats(n2.id).live <= 3);
+  } finally {
+    await c.stop();
+    await ref.stop();
+  }
+});
