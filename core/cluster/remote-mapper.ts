@@ -43,8 +43,9 @@ export function remoteResponseError(res: { code: number; message: string; errorC
  * one while an owner fails before its first response (dial, pool, deadline, closed connection, error
  * response); after that, a failure fails the mapper with the node and shard in the message. Each
  * response must arrive within `chunkTimeoutMs` of being asked for (ERR_CLUSTER_TIMEOUT); other failures
- * are ERR_CLUSTER_REMOTE. A stream read to its end gives the connection back to the pool; one closed
- * early, or broken, is discarded (markUnusable).
+ * are ERR_CLUSTER_REMOTE. The connection goes back to the pool as soon as the stream's last response
+ * has arrived (responses are read ahead up to MAP_READ_AHEAD_BYTES); a stream closed before that, or
+ * broken, is discarded (markUnusable).
  */
 export class RemoteMapper implements Mapper {
   readonly #o: RemoteMapperOptions;
