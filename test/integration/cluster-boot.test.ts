@@ -70,6 +70,14 @@ test('two booted nodes: a write through one lands on the other\'s shards, and bo
     }
     const total = await query(ua, 'SELECT count(value) FROM cpu', { db: 'db' });
     t.deepEqual(total.body.results[0].series[0].values, [['1970-01-01T00:00:00Z', 400]]);
+
+    // A type conflict in a shard only node 2 holds, written through node 1: InfluxDB's partial write.
+    const remoteHost = Array.from({ length: 40 }, (_, i) => `h${i}`).find((h) =>
+      onB.some((s) => storeB.reader(s.id).series('cpu').some((x) => x.key === `cpu,host=${h}`)),
+    )!;
+    const conflict = await write(ua, 'db', `cpu,host=${remoteHost} value="text" ${1_700_000_000}`, { precision: 's' });
+    t.is(conflict.status, 400);
+    t.regex(JSON.parse(conflict.text).error, /^partial write: field type conflict: input field "value" on measurement "cpu" is type string, already exists as type float dropped=1$/);
   } finally {
     await a.stop();
     await b.stop();
