@@ -140,3 +140,25 @@ test('a query over more remote shards on one node than the pool has connections 
     await ref.stop();
   }
 });
+
+test('64 concurrent writers over both nodes with replication 2 and consistency all: both copies hold every point', async (t) => {
+  const c = await startCluster(2, { timeoutMs: 5000 });
+  try {
+    const [n1, n2] = c.nodes as [TestNode, TestNode];
+    await n1.meta.createDatabase('db', { name: 'rf2', replicaN: 2, durationNs: 0n });
+    const writers = Array.from({ length: 64 }, (_, w) => {
+      const node = w % 2 === 0 ? n1 : n2;
+      const pts = Array.from({ length: 200 }, (_, i) => makePoint('cpu', { host: `w${w}` }, { value: i + 0.5 }, T0 + BigInt(i) * 1_000_000_000n));
+      return node.writer.writePoints('db', '', 'all', pts, NOW);
+    });
+    const results = await Promise.all(writers);
+    t.true(results.every((r) => r.written === 200 && r.drop === undefined));
+    const shards = n1.meta.retentionPolicy('db', '')!.shardGroups.flatMap((g) => g.shards);
+    for (const s of shards) t.deepEqual(dumpShard(n1.store, s.id), dumpShard(n2.store, s.id), `shard ${s.id} copies agree`);
+    const [r] = await run(n2, 'SELECT count(value) FROM cpu');
+    t.deepEqual(r!.series![0]!.values, [[0n, 64n * 200n]]);
+    t.true(n1.pool.stats(n2.id).live <= 3 && n2.pool.stats(n1.id).live <= 3);
+  } finally {
+    await c.stop();
+  }
+});
