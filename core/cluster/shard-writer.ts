@@ -16,7 +16,12 @@ export interface ShardWriterOptions {
    */
   readonly timeoutMs: number;
   readonly maxFrameBytes?: number;
+  /** Points per write-shard request; larger writes are split (default 50,000, far below the frame limit). */
+  readonly maxPointsPerRequest?: number;
 }
+
+/** Default points per write-shard request. */
+export const DEFAULT_MAX_POINTS_PER_REQUEST = 50_000;
 
 /** Counters of the ShardWriter. */
 export interface ShardWriterStats {
@@ -37,51 +42,67 @@ export interface ShardWriterStats {
 export class ShardWriter {
   readonly #pool: Pick<ConnPool, 'get'>;
   readonly #o: ShardWriterOptions;
+  readonly #maxPoints: number;
   readonly stats: ShardWriterStats = { requests: 0, points: 0, connectionFailures: 0, remoteErrors: 0 };
   /**
-   * The last request frame built for a points array: the PointsWriter hands the same array to every
-   * remote owner of a shard, so replicas share one encoding.
+   * The request frames built for a points array: the PointsWriter hands the same array to every remote
+   * owner of a shard, so replicas share one encoding.
    */
-  readonly #encoded = new WeakMap<readonly Point[], { shardId: number; frame: Buffer }>();
+  readonly #encoded = new WeakMap<readonly Point[], { shardId: number; frames: Buffer[] }>();
 
   constructor(pool: Pick<ConnPool, 'get'>, options: ShardWriterOptions) {
     if (!(options.timeoutMs > 0)) throw new TypeError('ShardWriter timeoutMs must be > 0');
     this.#pool = pool;
     this.#o = options;
+    this.#maxPoints = options.maxPointsPerRequest ?? DEFAULT_MAX_POINTS_PER_REQUEST;
+    if (!(this.#maxPoints >= 1)) throw new TypeError('ShardWriter maxPointsPerRequest must be >= 1');
   }
 
   /**
    * Writes `points` to shard `shardId` on node `ownerId`. Resolves with the points the owner dropped
    * (field type conflicts; the others were written). Rejects with ERR_CLUSTER_REMOTE `error code N:
    * message` for an error response (details.remoteErrorCode = the remote TesseraError code),
-   * ERR_CLUSTER_TIMEOUT for a missed deadline, the pool's or transport's error otherwise. `points` is
-   * treated as immutable: a second call with the same array and shard reuses its encoding.
+   * ERR_CLUSTER_TIMEOUT for a missed deadline, the pool's or transport's error otherwise. More than
+   * `maxPointsPerRequest` points go as several requests, in order, on one connection (a failure part-way
+   * leaves the earlier parts written, like any failed write). `points` is treated as immutable: a second
+   * call with the same array and shard reuses its encoding.
    */
   async writeShard(shardId: number, ownerId: number, points: readonly Point[]): Promise<WriteShardResult> {
     this.stats.requests++;
     this.stats.points += points.length;
     let cached = this.#encoded.get(points);
     if (cached?.shardId !== shardId) {
-      cached = { shardId, frame: encodeWriteShardRequest({ shardId, points }) };
+      const frames: Buffer[] = [];
+      for (let i = 0; i < points.length || i === 0; i += this.#maxPoints) {
+        frames.push(encodeWriteShardRequest({ shardId, points: points.length <= this.#maxPoints ? points : points.slice(i, i + this.#maxPoints) }));
+      }
+      cached = { shardId, frames };
       this.#encoded.set(points, cached);
     }
-    const request = cached.frame;
     const pc = await this.#pool.get(ownerId, { timeoutMs: this.#o.timeoutMs });
-    let response: WriteShardResponse;
-    try {
-      response = await requestResponse(pc.conn, request, this.#o.timeoutMs, this.#o.maxFrameBytes);
-    } catch (err) {
-      this.stats.connectionFailures++;
-      pc.markUnusable();
-      throw err;
+    let dropped = 0;
+    let reason: string | undefined;
+    for (const request of cached.frames) {
+      let response: WriteShardResponse;
+      try {
+        response = await requestResponse(pc.conn, request, this.#o.timeoutMs, this.#o.maxFrameBytes);
+      } catch (err) {
+        this.stats.connectionFailures++;
+        pc.markUnusable();
+        throw err;
+      }
+      if (response.code !== 0) {
+        pc.release();
+        this.stats.remoteErrors++;
+        throw remoteResponseError(response);
+      }
+      if ((response.dropped ?? 0) > 0) {
+        dropped += response.dropped!;
+        reason ??= response.message;
+      }
     }
     pc.release();
-    if (response.code !== 0) {
-      this.stats.remoteErrors++;
-      throw remoteResponseError(response);
-    }
-    const dropped = response.dropped ?? 0;
-    return dropped > 0 ? { dropped, error: response.message } : { dropped: 0 };
+    return dropped > 0 ? { dropped, error: reason ?? 'points dropped' } : { dropped: 0 };
   }
 }
 

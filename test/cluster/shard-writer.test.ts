@@ -1,6 +1,7 @@
 import net from 'node:net';
 import test from 'ava';
 import { hasCode } from '../../core/errors.js';
+import { ShardWriter } from '../../core/cluster/shard-writer.js';
 import { makePoint } from '../../core/testing/points.js';
 import { startCluster, type TestNode } from './cluster-harness.js';
 
@@ -189,6 +190,27 @@ test('field type conflicts on the remote: the other points are written, the drop
     t.is(r.dropped, 1);
     t.is(r.error, 'field type conflict: input field "v" on measurement "m" is type integer, already exists as type float');
     t.is(n2.store.reader(shard).series('m').length, 2);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('a write larger than maxPointsPerRequest goes as several requests on one connection; drops add up', async (t) => {
+  const c = await startCluster(2);
+  try {
+    const [n1, n2] = c.nodes as [TestNode, TestNode];
+    await n1.meta.createDatabase('db');
+    const shard = await shardOwnedBy(n1.meta, 'db', n2.id);
+    const writer = new ShardWriter(n1.pool, { timeoutMs: 2000, maxPointsPerRequest: 7 });
+    await writer.writeShard(shard, n2.id, [makePoint('m', {}, { v: 1.5 }, T0)]);
+    // 50 points, two of them (in different parts) conflicting with the float already stored.
+    const pts = Array.from({ length: 50 }, (_, i) => makePoint('m', { k: `s${i}` }, { v: i === 3 || i === 40 ? BigInt(i) : i + 0.5 }, T0 + BigInt(i)));
+    const r = await writer.writeShard(shard, n2.id, pts);
+    t.is(r.dropped, 2);
+    t.is(r.error, 'field type conflict: input field "v" on measurement "m" is type integer, already exists as type float');
+    t.is(n2.service.stats.writeShardReq, 1 + 8);
+    t.is(n2.store.reader(shard).series('m').length, 1 + 48);
+    t.is(n2.service.stats.connections, 1);
   } finally {
     await c.stop();
   }
