@@ -281,3 +281,27 @@ test('an owner that hangs is tried last after it failed once: later maps do not 
     await c.stop();
   }
 });
+
+test('a consumer that closes a remote mapper early: the connection is discarded and the remote stops streaming', async (t) => {
+  const c = await startCluster(2);
+  try {
+    const [n1, n2] = c.nodes as [TestNode, TestNode];
+    await n1.meta.createDatabase('db');
+    const g = await n1.meta.createShardGroupIfNotExists('db', '', T0);
+    const shard = g.shards.find((s) => s.owners.includes(n2.id))!.id;
+    const big = Array.from({ length: 30_000 }, (_, i) => makePoint('cpu', { host: `h${i % 3}` }, { value: `${'z'.repeat(1000)}${i}` }, T0 + BigInt(i)));
+    await n1.shardWriter.writeShard(shard, n2.id, big);
+    const mapper = await n1.shardMapper.createMapper({ id: shard, owners: [n2.id] }, rawRequest, 100);
+    await mapper.open();
+    t.not(await mapper.nextChunk(), null);
+    await mapper.close();
+    t.is(n1.pool.stats(n2.id).live, 0, 'a half-read stream is not given back');
+    const started = Date.now();
+    await n2.service.stop(); // waits for requests in progress: the abandoned stream must end promptly
+    t.true(Date.now() - started < 1000, `stop took ${Date.now() - started} ms`);
+    t.is(n2.service.stats.badConnections, 0, 'a peer going away is not a protocol error');
+    t.true(n2.service.stats.mapShardResp < 300, `${n2.service.stats.mapShardResp} of 301 responses sent`);
+  } finally {
+    await c.stop();
+  }
+});
