@@ -172,10 +172,13 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
       // drop rows).
       rowLimit: rawPlan !== null && stmt.limit > 0 && rawPlan.columns.every((c) => c.transform === null) ? stmt.limit + stmt.offset : 0,
       aggregates: plan?.specs ?? null,
-      stableTies: target.subquery,
     };
     if (rawPlan !== null && !rawPlan.refs.some((r) => r.kind === 'field')) continue;
     const mappers = await target.open(req);
+    ctx.logger.debug(
+      { measurement: target.name, mappers: mappers.length, mode: plan !== null ? 'aggregate' : 'raw', dimensions: dimKeys, interval: req.interval },
+      'select: mapping',
+    );
     try {
       await Promise.all(mappers.map((m) => m.open()));
       const allowed = allowedTagSets(stmt, mappers.flatMap((m) => m.tagSets()));

@@ -255,10 +255,29 @@ class LocalMapper implements Mapper {
       const h: Head = { cur: new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc), idx, s, taken: 0 };
       if (advance(h)) heads.push(h);
     });
-    const stable = this.req.stableTies === true;
-    const heap = new GoHeap<Head>(heads, (a, b) =>
-      a.cur.t === b.cur.t ? stable && a.idx < b.idx : asc ? a.cur.t < b.cur.t : a.cur.t > b.cur.t,
-    );
+    // InfluxDB's sorted merge heap orders equal times by the auxiliary values, sorted by name, as
+    // long as they are strings (tags, string fields); the first non-string one ends the comparison.
+    const auxOrder = cols
+      .map((c, i) => ({ name: c.name, i }))
+      .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+      .map((x) => x.i);
+    const auxValue = (h: Head, c: number): Value => {
+      const i = fieldIdx[c] as number;
+      if (i >= 0) return h.cur.values[i] as Value;
+      const ref = cols[c] as AuxRef;
+      return ref.kind === 'tag' ? tagColumn(h.s, ref.name) : null;
+    };
+    const heap = new GoHeap<Head>(heads, (a, b) => {
+      if (a.cur.t !== b.cur.t) return asc ? a.cur.t < b.cur.t : a.cur.t > b.cur.t;
+      for (const c of auxOrder) {
+        const v1 = auxValue(a, c);
+        const v2 = auxValue(b, c);
+        if (typeof v1 !== 'string' || typeof v2 !== 'string') return false;
+        if (v1 === v2) continue;
+        return asc ? v1 < v2 : v1 > v2;
+      }
+      return false;
+    });
     let emitted = 0;
     for (;;) {
       const h = heap.pop();

@@ -57,9 +57,6 @@ export interface SelectMapRequest extends MapRequest {
   readonly ascending?: boolean;
   /** Raw mode: values to emit per row (fields and tags of the point). */
   readonly columns?: readonly AuxRef[];
-  /** Raw mode: rows of different series at equal times in series key order (subqueries) instead of
-   * InfluxDB's heap order (stored data). */
-  readonly stableTies?: boolean;
   /** Raw mode: at most this many rows per tag set are needed (LIMIT + OFFSET); 0 = all. */
   readonly rowLimit?: number;
   /** Aggregate mode: partials per (tag set, bucket). Null = raw mode. */

@@ -44,7 +44,22 @@ export async function* rawSeries(
   });
   let row: RawRow = [0n];
   const get = (name: string, dataType: string): Value => castValue(row[1 + Number(name.slice(1))] as Value, dataType);
-  for await (const batch of reduceMappers(mappers, null, ascending)) {
+  // Equal times across shards: string aux values in name order decide, as in InfluxDB's merge.
+  const auxOrder = plan.refs
+    .map((r, i) => ({ name: r.name, i }))
+    .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+    .map((x) => 1 + x.i);
+  const tieLess = (a: RawRow, b: RawRow): boolean => {
+    for (const i of auxOrder) {
+      const v1 = a[i];
+      const v2 = b[i];
+      if (typeof v1 !== 'string' || typeof v2 !== 'string') return false;
+      if (v1 === v2) continue;
+      return ascending ? v1 < v2 : v1 > v2;
+    }
+    return false;
+  };
+  for await (const batch of reduceMappers(mappers, null, ascending, 1024, ascending, tieLess)) {
     if (batch.key !== key) {
       if (key !== null && emit && buf.length + (started ? 1 : 0) > 0) {
         for (const s of pieces(base, buf, chunk, true)) yield { series: s, tagColumns };

@@ -1,5 +1,6 @@
 import type { Mapper } from '../../contracts/mapper.js';
 import type { AggRow, AggSpec, ChunkGroup, PartialState, RawRow, SelectMapChunk } from './map-request.js';
+import { GoHeap } from './heap.js';
 import { mergeState } from './partials.js';
 
 /** A run of merged rows of one tag set, in output order. Consecutive batches may share a tag set. */
@@ -71,8 +72,8 @@ class MapperCursor {
 /**
  * Merges the streams of several mappers of the same request into one stream ordered by (tag set key,
  * time asc|desc). Aggregate rows with the same (tag set, bucket) are merged into one (their states
- * combined); raw rows are interleaved by time (ties: mapper order). Holds one chunk per mapper plus
- * the batch being built.
+ * combined); raw rows are interleaved by time (ties: `rawTieLess` in a Go-style heap when given, else
+ * mapper order). Holds one chunk per mapper plus the batch being built.
  */
 export async function* reduceMappers(
   mappers: readonly Mapper[],
@@ -80,6 +81,7 @@ export async function* reduceMappers(
   ascending: boolean,
   batchSize = 1024,
   keysAscending = ascending,
+  rawTieLess?: (a: RawRow, b: RawRow) => boolean,
 ): AsyncGenerator<MergedBatch> {
   const cursors = mappers.map((m, i) => new MapperCursor(m, i));
   await Promise.all(cursors.map((c) => c.load()));
@@ -94,6 +96,28 @@ export async function* reduceMappers(
     if (ta !== tb) return (ascending ? ta < tb : ta > tb) ? -1 : 1;
     return 0;
   };
+  if (specs === null && rawTieLess !== undefined && live.length > 1) {
+    // Raw rows: a merge heap with Go's container/heap operations and InfluxDB's tie rule, as its
+    // sorted merge iterator combines the shards' iterators.
+    const heap = new GoHeap<MapperCursor>(live, (a, b) => {
+      const c = before(a, b);
+      return c !== 0 ? c < 0 : rawTieLess(a.row as RawRow, b.row as RawRow);
+    });
+    for (;;) {
+      const c = heap.pop();
+      if (c === undefined) break;
+      const key = c.group.key;
+      if (batch === null || batch.key !== key || batch.rows.length >= batchSize) {
+        if (batch !== null) yield batch;
+        batch = { key, tags: c.group.tags, rows: [] };
+      }
+      batch.rows.push(c.row);
+      if (!c.step()) await c.load();
+      if (!c.done) heap.push(c);
+    }
+    if (batch !== null) yield batch;
+    return;
+  }
   while (live.length > 0) {
     if (live.length === 1) {
       // One mapper left: nothing to merge, pass its rows through a group at a time.

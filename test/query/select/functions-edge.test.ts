@@ -190,3 +190,17 @@ test('ORDER BY time DESC: fill(previous) and transformations run in output order
     t.deepEqual(sl.map((s) => s.tags), [{ h: 'a' }]);
   });
 });
+
+test('rows of different series at equal times: ordered by string aux values (sorted by name), else in Go heap order', async (t) => {
+  await withDb(async (db) => {
+    // a has points at 0,1,2,3; b at 0,1,3 (seconds): InfluxDB answers `SELECT v` with b before a at 3s
+    // (its merge heap), and `SELECT v, dc` with a (dc=x) before b (dc=y) everywhere.
+    const pts = [0n, 1n, 2n, 3n].map((k) => makePoint('m', { h: 'a', dc: 'x' }, { v: Number(k) }, k * S));
+    for (const k of [0n, 1n, 3n]) pts.push(makePoint('m', { h: 'b', dc: 'y' }, { v: 10 + Number(k) }, k * S));
+    await db.write(pts);
+    const v = (await db.query('SELECT v FROM m'))[0]?.values.map((r) => r[1]);
+    t.deepEqual(v, [0, 10, 1, 11, 2, 13, 3]);
+    const vd = (await db.query('SELECT v, dc FROM m'))[0]?.values.map((r) => r[1]);
+    t.deepEqual(vd, [0, 10, 1, 11, 2, 3, 13]);
+  });
+});

@@ -127,3 +127,51 @@ test('merging partials from random shard splits equals one mapper over all the d
   );
   t.pass();
 });
+
+test('raw rows merged from random shard splits: the same rows as one mapper, in time order per tag set', async (t) => {
+  const canon = (rows: unknown[][]): string[] => rows.map((r) => encodeWire(r)).sort();
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.record({ host: fc.constantFrom('a', 'b', 'c', 'd'), t: fc.integer({ min: 0, max: 50 }), f: fc.integer({ min: -5, max: 5 }), shard: fc.integer({ min: 0, max: 2 }) }), { maxLength: 80 }),
+      fc.boolean(),
+      fc.boolean(),
+      async (raw, byHost, asc) => {
+        const seen = new Set<string>();
+        const one = new MemoryShardReader({ blockPoints: 4 });
+        const split = [0, 1, 2].map(() => new MemoryShardReader({ blockPoints: 4 }));
+        for (const p of [...raw].sort((x, y) => x.t - y.t)) {
+          if (seen.has(`${p.host}:${p.t}`)) continue;
+          seen.add(`${p.host}:${p.t}`);
+          one.add('m', [['host', p.host]], BigInt(p.t), [['f', p.f]]);
+          (split[p.shard] as MemoryShardReader).add('m', [['host', p.host]], BigInt(p.t), [['f', p.f]]);
+        }
+        const req: SelectMapRequest = {
+          version: SELECT_MAP_VERSION, kind: 'data', measurement: 'm', tmin: '0', tmax: '100', condition: null,
+          dimensions: byHost ? ['host'] : [], interval: '0', offset: '0', ascending: asc,
+          columns: [{ kind: 'field', name: 'f' }, { kind: 'tag', name: 'host' }], aggregates: null,
+        };
+        const collect = async (readers: MemoryShardReader[]): Promise<Array<[string, unknown[]]>> => {
+          const ms = readers.map((r) => createLocalMapper(r, req, 5));
+          await Promise.all(ms.map((m) => m.open()));
+          const out: Array<[string, unknown[]]> = [];
+          const tie = (x: unknown[], y: unknown[]): boolean => (asc ? (x[2] as string) < (y[2] as string) : (x[2] as string) > (y[2] as string));
+          for await (const b of reduceMappers(ms, null, asc, 16, asc, tie)) for (const r of b.rows) out.push([b.key, r as unknown[]]);
+          await Promise.all(ms.map((m) => m.close()));
+          return out;
+        };
+        const a = await collect([one]);
+        const b = await collect(split);
+        const sameRows = JSON.stringify(canon(a.map(([k, r]) => [k, ...r]))) === JSON.stringify(canon(b.map(([k, r]) => [k, ...r])));
+        const ordered = b.every(([k, r], i) => {
+          if (i === 0) return true;
+          const [pk, pr] = b[i - 1] as [string, unknown[]];
+          if (pk !== k) return asc ? pk < k : pk > k;
+          return asc ? (pr[0] as bigint) <= (r[0] as bigint) : (pr[0] as bigint) >= (r[0] as bigint);
+        });
+        return sameRows && ordered;
+      },
+    ),
+    { numRuns: 120 },
+  );
+  t.pass();
+});
