@@ -13,7 +13,7 @@ import { SharedMetaLog, SharedMetaStore } from './shared-meta.js';
 
 /** Settings of a hand-assembled test cluster. */
 export interface ClusterOptions {
-  /** Per remote request / chunk deadline (ms), default 2000. */
+  /** Per remote request / chunk deadline (ms), default 5000 (generous: CI machines are shared). */
   readonly timeoutMs?: number;
   /** [pool-channel] overrides (max, get-timeout, handshake, secret...). */
   readonly pool?: Record<string, unknown>;
@@ -58,7 +58,7 @@ const tcp = (): TcpTransport => new TcpTransport({ dialTimeoutMs: 2000, muxTimeo
 /** Starts `n` nodes sharing one meta command stream; node i+1 is nodes[i]. */
 export async function startCluster(n: number, options: ClusterOptions = {}): Promise<{ log: SharedMetaLog; nodes: TestNode[]; stop(): Promise<void> }> {
   const log = new SharedMetaLog();
-  const timeoutMs = options.timeoutMs ?? 2000;
+  const timeoutMs = options.timeoutMs ?? 5000;
   // Listen first: a node's cluster address must be in meta before its meta store starts.
   const ports: { transport: TcpTransport; mux: ClusterMux; address: string }[] = [];
   for (let i = 0; i < n; i++) {

@@ -17,7 +17,7 @@ const batch = [
 ];
 
 async function threeOwners(options: { writeTimeoutMs?: number } = {}) {
-  const c = await startCluster(3, { timeoutMs: 1500, ...options });
+  const c = await startCluster(3, { timeoutMs: 3000, ...options });
   await c.nodes[0]!.meta.createDatabase('db', { name: 'rf3', replicaN: 3, durationNs: 0n });
   return c;
 }

@@ -1,3 +1,4 @@
+// Serial: several tests move tens of MB through one process; run together they starve each other's deadlines.
 import net from 'node:net';
 import test from 'ava';
 import { encodeMapShardResponse, OK } from '../../core/cluster/codec.js';
@@ -61,7 +62,7 @@ async function shardOn(writerNode: TestNode, holders: TestNode[], n: number): Pr
   return id;
 }
 
-test('a remote map streams the same chunks as the local mapper on the owner, tag sets first, and gives the connection back', async (t) => {
+test.serial('a remote map streams the same chunks as the local mapper on the owner, tag sets first, and gives the connection back', async (t) => {
   const c = await startCluster(2);
   try {
     const [n1, n2] = c.nodes as [TestNode, TestNode];
@@ -81,7 +82,7 @@ test('a remote map streams the same chunks as the local mapper on the owner, tag
   }
 });
 
-test('a shard owned here but never written maps as empty; one not owned here is an error response', async (t) => {
+test.serial('a shard owned here but never written maps as empty; one not owned here is an error response', async (t) => {
   const c = await startCluster(2);
   try {
     const [n1, n2] = c.nodes as [TestNode, TestNode];
@@ -99,7 +100,7 @@ test('a shard owned here but never written maps as empty; one not owned here is 
   }
 });
 
-test('killing the remote mid-stream fails the query with a clear error within the deadline', async (t) => {
+test.serial('killing the remote mid-stream fails the query with a clear error within the deadline', async (t) => {
   const c = await startCluster(2, { timeoutMs: 3000 });
   try {
     const [n1, n2] = c.nodes as [TestNode, TestNode];
@@ -130,7 +131,7 @@ test('killing the remote mid-stream fails the query with a clear error within th
   }
 });
 
-test('a remote that stalls mid-stream: ERR_CLUSTER_TIMEOUT after the chunk deadline', async (t) => {
+test.serial('a remote that stalls mid-stream: ERR_CLUSTER_TIMEOUT after the chunk deadline', async (t) => {
   // A peer that answers the first response and then goes silent (a hung node).
   const sockets = new Set<net.Socket>();
   const server = net.createServer((s) => {
@@ -160,7 +161,7 @@ test('a remote that stalls mid-stream: ERR_CLUSTER_TIMEOUT after the chunk deadl
   }
 });
 
-test('replication 2 with one owner dead: the map fails over to the live owner, whichever is tried first', async (t) => {
+test.serial('replication 2 with one owner dead: the map fails over to the live owner, whichever is tried first', async (t) => {
   const c = await startCluster(3);
   try {
     const [n1, n2, n3] = c.nodes as [TestNode, TestNode, TestNode];
@@ -180,7 +181,7 @@ test('replication 2 with one owner dead: the map fails over to the live owner, w
   }
 });
 
-test('an owner that answers with an error before its first chunk: the next owner is asked; all failing names each', async (t) => {
+test.serial('an owner that answers with an error before its first chunk: the next owner is asked; all failing names each', async (t) => {
   const c = await startCluster(3);
   try {
     const [n1, n2, n3] = c.nodes as [TestNode, TestNode, TestNode];
@@ -199,7 +200,7 @@ test('an owner that answers with an error before its first chunk: the next owner
   }
 });
 
-test('an error on the remote mid-stream arrives as a coded response and fails the mapper (item 81)', async (t) => {
+test.serial('an error on the remote mid-stream arrives as a coded response and fails the mapper (item 81)', async (t) => {
   const c = await startCluster(2, { timeoutMs: 3000 });
   // No real store fails on demand in the middle of a stream, so node 2 gets a second cluster port whose
   // service wraps its real local mapper with a fault: the third chunk throws. Everything else is real.
@@ -252,7 +253,7 @@ test('an error on the remote mid-stream arrives as a coded response and fails th
   }
 });
 
-test('an owner that hangs is tried last after it failed once: later maps do not wait for its deadline', async (t) => {
+test.serial('an owner that hangs is tried last after it failed once: later maps do not wait for its deadline', async (t) => {
   const c = await startCluster(3, { timeoutMs: 800 });
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
@@ -282,7 +283,7 @@ test('an owner that hangs is tried last after it failed once: later maps do not 
   }
 });
 
-test('a consumer that closes a remote mapper early: the connection is discarded and the remote stops streaming', async (t) => {
+test.serial('a consumer that closes a remote mapper early: the connection is discarded and the remote stops streaming', async (t) => {
   const c = await startCluster(2);
   try {
     const [n1, n2] = c.nodes as [TestNode, TestNode];

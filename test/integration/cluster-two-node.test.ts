@@ -74,7 +74,7 @@ test('points for a shard owned only by the other node arrive there; queries thro
 });
 
 test('with the other node dead, a query that needs its shard fails with a clear error naming node and shard', async (t) => {
-  const c = await startCluster(2, { timeoutMs: 1000 });
+  const c = await startCluster(2, { timeoutMs: 2000 });
   try {
     const [n1, n2] = c.nodes as [TestNode, TestNode];
     await n1.meta.createDatabase('db');
@@ -82,7 +82,7 @@ test('with the other node dead, a query that needs its shard fails with a clear 
     await n2.kill();
     const started = Date.now();
     const [r] = await run(n1, 'SELECT count(value) FROM cpu');
-    t.true(Date.now() - started < 3000);
+    t.true(Date.now() - started < 6000, 'within the 2 s deadline (plus scheduling slack)');
     t.regex(r!.error ?? '', new RegExp(`^map shard \\d+ on node ${n2.id}: `));
   } finally {
     await c.stop();
@@ -118,7 +118,7 @@ test('replication 2 over 3 nodes: with one node dead, every query still answers 
 test('a query over more remote shards on one node than the pool has connections completes', async (t) => {
   // 1h shard groups over 12 hours: 12 shards on node 2, while node 1 has at most 3 connections to it and
   // the executor opens every shard's mapper before reading any.
-  const c = await startCluster(2, { timeoutMs: 1500 });
+  const c = await startCluster(2, { timeoutMs: 5000 });
   const ref = await startCluster(1);
   try {
     const [n1, n2] = c.nodes as [TestNode, TestNode];
