@@ -135,9 +135,12 @@ export async function bootNode(options: BootOptions): Promise<TesseraNode> {
 
 /** The core services, assembled from the contracts' tokens (never from a plugin's class). */
 function coreUnits(container: DependencyContainer, config: CoreConfig, logger: Logger): ServiceUnit[] {
-  // The cluster port's client side: shard writes and remote maps share the ConnPool; one timeout
-  // ([cluster] write-timeout) bounds each remote request, each remote map chunk and each shard's acks.
-  const timeoutMs = config.cluster['write-timeout'];
+  // The cluster port's client side: shard writes and remote maps share the ConnPool. [cluster]
+  // write-timeout bounds each shard's acks; each remote request and each remote map chunk gets half of
+  // it (InfluxDB's 5 s shard-writer / shard-mapper timeouts under its 10 s write timeout), so a failing
+  // owner is reported with its reason before the write as a whole times out.
+  const writeTimeoutMs = config.cluster['write-timeout'];
+  const timeoutMs = Math.max(1, Math.floor(writeTimeoutMs / 2));
   let shardMapper: ShardMapper | undefined;
   const getShardMapper = () =>
     (shardMapper ??= new ShardMapper(container.resolve(TSDBStore), container.resolve(MetaStore), {
@@ -152,7 +155,7 @@ function coreUnits(container: DependencyContainer, config: CoreConfig, logger: L
       container.resolve(TSDBStore),
       logger.child({ service: 'points-writer' }),
       new ShardWriter(container.resolve(ConnPool), { timeoutMs }),
-      { writeTimeoutMs: timeoutMs },
+      { writeTimeoutMs },
     ));
   container.register(PointsWriterToken, { useFactory: getWriter });
   let clusterService: ClusterService | undefined;
