@@ -90,6 +90,7 @@ export async function bootNode(options: BootOptions): Promise<TesseraNode> {
     clusterBindAddress: config.cluster['bind-address'],
     metaPeers: config.meta.peers,
     metaJoin: config.meta.join,
+    clusterSharedSecret: config.cluster['shared-secret'],
   });
 
   const container = (options.parent ?? rootContainer).createChildContainer();
