@@ -26,7 +26,7 @@ import { MessageType } from './schema.js';
 /** What the cluster service needs from the TSDBStore. */
 export type ClusterServiceStore = Pick<TSDBStore, 'shardInfo' | 'createShard' | 'writeToShard'>;
 /** What the cluster service needs from the MetaStore. */
-export type ClusterServiceMeta = Pick<MetaStore, 'data'>;
+export type ClusterServiceMeta = Pick<MetaStore, 'data'> & Partial<Pick<MetaStore, 'sync'>>;
 /** Opens this node's mapper of a shard (ShardMapper.localMapper); throws when the shard is not here. */
 export type LocalMapperFactory = (shardId: number, request: MapRequest, chunkSize: number) => Mapper;
 
@@ -255,7 +255,17 @@ export class ClusterService implements Service {
     try {
       if (store.shardInfo(shardId) === undefined) {
         // Known to meta but not created here yet (the writer created its group a moment ago), or gone.
-        const loc = findShardLocation(this.#o.meta.data(), shardId);
+        const meta = this.#o.meta;
+        let loc = findShardLocation(meta.data(), shardId);
+        if (loc === undefined && shardId > meta.data().maxShardId && meta.sync) {
+          // Newer than anything this node has applied: its group was committed before the writer sent
+          // this, so a linearizable read finds it. Never drop an acknowledged write for a lagging replica.
+          await meta.sync();
+          loc = findShardLocation(meta.data(), shardId);
+        }
+        if (loc === undefined && shardId > meta.data().maxShardId) {
+          throw new TesseraError('ERR_TSDB_SHARD_NOT_FOUND', `shard ${shardId} is not in this node's meta data yet`);
+        }
         if (loc === undefined) {
           this.stats.writeShardDropped++;
           this.#log.info({ shard: shardId, points: points.length }, 'drop write request: shard group does not exist or was deleted');
