@@ -1,6 +1,6 @@
 // npm run bench [-- part ...] [--hosts N] [--points N] [--runs N] [--query-runs N] [--no-influx] [--full]
 //
-// Parts: ingest, query, storage, codec, micro (default: all). Tessera and, when influxd is installed,
+// Parts: ingest, query, storage, codec, micro, raft, cluster (default: all). Tessera and, when influxd is installed,
 // InfluxDB 1.x are measured in the same run, interleaved, on the same data; ratios are Tessera / InfluxDB
 // (min–median–max over runs). Results go to BENCHMARKS.md and bench/results.json.
 import { spawn } from 'node:child_process';
@@ -41,7 +41,7 @@ function parseArgs(argv: string[]): Options {
     } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.parts.push(a);
   }
-  if (o.parts.length === 0) o.parts = ['ingest', 'query', 'storage', 'codec', 'micro'];
+  if (o.parts.length === 0) o.parts = ['ingest', 'query', 'storage', 'codec', 'micro', 'raft', 'cluster'];
   o.influx &&= influxdPath() !== undefined;
   return o;
 }
@@ -226,6 +226,8 @@ async function microParts(o: Options, wanted: string[]): Promise<Record<string, 
   const files: Record<string, string[]> = {
     micro: ['./line-protocol.bench.js', './storage-micro.bench.js'],
     codec: ['./codec.bench.js'],
+    raft: ['./raft.bench.js'],
+    cluster: ['./cluster.bench.js'],
   };
   for (const part of wanted) {
     for (const file of files[part] ?? []) {
@@ -255,7 +257,7 @@ async function main() {
   const started = new Date();
   if (o.parts.includes('ingest') || o.parts.includes('query')) await ingestAndQuery(o, samples, notes);
   if (o.parts.includes('storage')) await storagePart(o, samples, notes);
-  const micro = await microParts(o, o.parts.filter((p) => p === 'micro' || p === 'codec'));
+  const micro = await microParts(o, o.parts.filter((p) => ['micro', 'codec', 'raft', 'cluster'].includes(p)));
 
   const rows = Object.entries(samples).map(([name, s]) => {
     const tm = median(s.tessera);
