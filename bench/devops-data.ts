@@ -62,8 +62,11 @@ function normalFrom(rand: () => number): () => number {
   };
 }
 
-/** The series key prefix (measurement + tags) of each host. */
-export function devopsHosts(count: number, rand: () => number): { key: string; hostname: string; state: Float64Array }[] {
+/** The hosts: series key prefix (measurement + tags, in gen-load's order), tags, and random-walk state. */
+export function devopsHosts(
+  count: number,
+  rand: () => number,
+): { key: string; hostname: string; tags: [string, string][]; state: Float64Array }[] {
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
   const out = [];
   for (let i = 0; i < count; i++) {
@@ -82,13 +85,25 @@ export function devopsHosts(count: number, rand: () => number): { key: string; h
     ];
     const state = new Float64Array(CPU_FIELDS.length);
     for (let f = 0; f < state.length; f++) state[f] = rand() * 100;
-    out.push({ key: `cpu,${tags.map(([k, v]) => `${k}=${v}`).join(',')}`, hostname: `host_${i}`, state });
+    out.push({ key: `cpu,${tags.map(([k, v]) => `${k}=${v}`).join(',')}`, hostname: `host_${i}`, tags, state });
   }
   return out;
 }
 
-/** Yields line-protocol batches (Buffers of `batch` lines), time-major, precision seconds. */
-export function* devopsBatches(o: DevopsOptions): Generator<Buffer> {
+/** One row of the data set: host index, time (s), the 10 field values (rounded per `decimals`). */
+export interface DevopsRow {
+  readonly host: number;
+  readonly timeS: number;
+  /** Reused between rows: copy what you keep. */
+  readonly values: Float64Array;
+}
+
+/**
+ * The rows in time-major order (all hosts at t, then t + interval...), with gen-load.mjs's RNG
+ * consumption order, so the values match it: the first point of each host is its initial state, then each
+ * field takes a clamped N(0,1) step per point.
+ */
+export function* devopsRows(o: Omit<DevopsOptions, 'batch'>): Generator<DevopsRow, void, undefined> {
   const rand = seededRandom(o.seed);
   const normal = normalFrom(rand);
   const hosts = devopsHosts(o.hosts, rand);
@@ -96,23 +111,34 @@ export function* devopsBatches(o: DevopsOptions): Generator<Buffer> {
   const step = o.intervalS ?? 10;
   const decimals = o.decimals ?? -1;
   const scale = decimals >= 0 ? 10 ** decimals : 0;
-  let lines: string[] = [];
+  const values = new Float64Array(CPU_FIELDS.length);
   for (let p = 0; p < o.points; p++) {
-    const ts = t0 + p * step;
-    for (const h of hosts) {
-      let line = `${h.key} `;
-      for (let f = 0; f < CPU_FIELDS.length; f++) {
-        let v = h.state[f]! + normal();
-        v = v < 0 ? 0 : v > 100 ? 100 : v;
-        h.state[f] = v;
-        const shown = scale ? Math.round(v * scale) / scale : v;
-        line += `${f ? ',' : ''}${CPU_FIELDS[f]}=${shown}`;
+    for (let h = 0; h < hosts.length; h++) {
+      const st = hosts[h]!.state;
+      for (let f = 0; f < st.length; f++) {
+        if (p > 0) {
+          let v = st[f]! + normal();
+          v = v < 0 ? 0 : v > 100 ? 100 : v;
+          st[f] = v;
+        }
+        values[f] = scale ? Math.round(st[f]! * scale) / scale : st[f]!;
       }
-      lines.push(`${line} ${ts}`);
-      if (lines.length === o.batch) {
-        yield Buffer.from(`${lines.join('\n')}\n`);
-        lines = [];
-      }
+      yield { host: h, timeS: t0 + p * step, values };
+    }
+  }
+}
+
+/** Yields line-protocol batches (Buffers of `batch` lines), time-major, precision seconds. */
+export function* devopsBatches(o: DevopsOptions): Generator<Buffer> {
+  const hosts = devopsHosts(o.hosts, seededRandom(o.seed));
+  let lines: string[] = [];
+  for (const row of devopsRows(o)) {
+    let line = `${hosts[row.host]!.key} `;
+    for (let f = 0; f < CPU_FIELDS.length; f++) line += `${f ? ',' : ''}${CPU_FIELDS[f]}=${row.values[f]}`;
+    lines.push(`${line} ${row.timeS}`);
+    if (lines.length === o.batch) {
+      yield Buffer.from(`${lines.join('\n')}\n`);
+      lines = [];
     }
   }
   if (lines.length) yield Buffer.from(`${lines.join('\n')}\n`);
