@@ -13,4 +13,5 @@ export default {
   nodeArguments: ['--enable-source-maps'],
   timeout: '300s',
   concurrency: 1,
+  workerThreads: false,
 };
