@@ -66,6 +66,7 @@ export class FileShard implements ShardSources {
   #compacting: Promise<void> | undefined;
   #closed = false;
   #lastWrite = Date.now();
+  #retryAfter = 0;
   readonly #retired = new Set<SegmentReader>();
   readonly #reported = new Set<string>();
 
@@ -190,14 +191,20 @@ export class FileShard implements ShardSources {
     return n;
   }
 
-  /** Writes validated points; resolves once they are durable in the WAL. */
+  /**
+   * Throws ERR_TSDB_CACHE_FULL (InfluxDB's wording) when `points` would grow the caches past
+   * `cache-max-memory-size`. The store calls it before field types are admitted.
+   */
+  checkCacheRoom(points: readonly Point[]): void {
+    const max = this.options.cacheMaxBytes;
+    if (max <= 0) return;
+    const total = this.cacheBytes() + estimateBytes(points);
+    if (total > max) throw new TesseraError('ERR_TSDB_CACHE_FULL', `cache-max-memory-size exceeded: (${total}/${max})`);
+  }
+
+  /** Writes validated points (room checked by {@link checkCacheRoom}); resolves once durable in the WAL. */
   async write(points: readonly Point[]): Promise<void> {
     this.#assertOpen();
-    const max = this.options.cacheMaxBytes;
-    if (max > 0) {
-      const total = this.cacheBytes() + estimateBytes(points);
-      if (total > max) throw new TesseraError('ERR_TSDB_CACHE_FULL', `cache-max-memory-size exceeded: (${total}/${max})`);
-    }
     this.#lastWrite = Date.now();
     const durable = this.#wal.append(encodeWrite(points));
     const seriesBefore = this.active.series.size;
@@ -233,7 +240,7 @@ export class FileShard implements ShardSources {
   async snapshot(): Promise<void> {
     this.#assertOpen();
     while (this.#snapshotting !== undefined) await this.#snapshotting;
-    this.#startSnapshot();
+    this.#startSnapshot(true);
     while (this.#snapshotting !== undefined) await this.#snapshotting;
   }
 
@@ -243,11 +250,15 @@ export class FileShard implements ShardSources {
     if (cold > 0 && !this.#closed && this.active.series.size > 0 && now - this.#lastWrite >= cold) this.#startSnapshot();
   }
 
-  #startSnapshot(): void {
+  #startSnapshot(force = false): void {
     if (this.#snapshotting !== undefined || this.#closed) return;
+    // After a failure (disk full...), writes do not retry more than once a second.
+    if (!force && Date.now() < this.#retryAfter) return;
     this.#snapshotting = this.#doSnapshot()
       .catch((err: unknown) => {
-        if (!(err instanceof Closed) && !this.#closed) this.logger.error({ err }, 'snapshot failed');
+        if (err instanceof Closed || this.#closed) return;
+        this.#retryAfter = Date.now() + 1000;
+        this.logger.error({ err }, 'snapshot failed');
       })
       .finally(() => {
         this.#snapshotting = undefined;

@@ -11,6 +11,7 @@ import {
   type ShardFieldTypes,
   type ShardReader,
   type TSDBStoreSupports,
+  type WriteShardResult,
 } from '../../core/index.js';
 import { FileShard, type FileShardOptions } from './file-shard.js';
 import { SnapshotPool } from './snapshot-pool.js';
@@ -161,6 +162,17 @@ export class FileTSDBStore extends AbstractTSDBStore {
 
   protected _fieldTypes(shardId: number): ShardFieldTypes {
     return this.#shards.get(shardId)!.fieldTypes;
+  }
+
+  /** Checks the cache limit first, so a refused write registers no field type, then writes. */
+  override async writeToShard(shardId: number, points: readonly Point[]): Promise<WriteShardResult> {
+    const shard = this.#shards.get(shardId);
+    if (shard !== undefined && this.started && Array.isArray(points)) {
+      let valid = true;
+      for (const p of points) if (typeof p !== 'object' || p === null || !Array.isArray(p.fields)) valid = false;
+      if (valid) shard.checkCacheRoom(points);
+    }
+    return super.writeToShard(shardId, points);
   }
 
   protected _write(shardId: number, points: readonly Point[]): Promise<void> {

@@ -8,7 +8,8 @@
  * Decoding is exact for every double (NaN payloads and -0 included).
  */
 import { BitReader, BitWriter } from './bits.js';
-import { decodeInts, encodeInts, RAW, unzigzag, zigzag } from './int-coder.js';
+import { decodeSymbol, readTable } from './huffman.js';
+import { ALPHABET, decodeInts, ESCAPE, encodeInts, LEN_BASE, RAW, SMALL, unzigzag, ZERO_RUN, zigzag } from './int-coder.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -105,34 +106,58 @@ export function decodeFloats(buf: Uint8Array, n: number): Float64Array {
     return out;
   }
   if (mode !== 0) throw new RangeError(`unknown float mode ${mode}`);
-  const { zz, raw } = decodeInts(r, n);
+  // Key-delta decoding fused with the int coder's symbol loop (no intermediate arrays): this is
+  // the hot loop of every full-precision float scan.
+  const dec = readTable(r, ALPHABET);
   let hi = 0;
   let lo = 0;
-  let ri = 0;
-  for (let i = 0; i < n; i++) {
-    const z = zz[i]!;
-    if (z === RAW) {
-      hi = raw[ri++]!;
-      lo = raw[ri++]!;
-    } else {
-      // key += delta, carried across the 32-bit halves (all float arithmetic stays exact below 2^53)
-      const d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-      let dh = Math.floor(d / TWO32);
-      lo += d - dh * TWO32;
-      if (lo >= TWO32) {
-        lo -= TWO32;
-        dh++;
-      }
-      hi += dh;
+  let i = 0;
+  while (i < n) {
+    const s = decodeSymbol(r, dec);
+    let z: number;
+    if (s < SMALL) {
+      if (s < 0) throw new RangeError('invalid code');
+      z = s;
+    } else if (s <= LEN_BASE + 53) {
+      const b = s - LEN_BASE;
+      z = 2 ** (b - 1) + r.read(b - 1);
+    } else if (s === ESCAPE) {
+      hi = r.read32(32);
+      lo = r.read32(32);
+      out[i++] = keyToFloat(hi, lo);
+      continue;
+    } else if (s === ZERO_RUN) {
+      const b = r.read32(5);
+      if (b === 0) throw new RangeError('invalid run');
+      const len = 2 ** (b - 1) + r.read32(b - 1);
+      if (i + len > n) throw new RangeError('run past end');
+      out.fill(keyToFloat(hi, lo), i, i + len);
+      i += len;
+      continue;
+    } else throw new RangeError('invalid symbol');
+    // key += delta, carried across the 32-bit halves (all float arithmetic stays exact below 2^53)
+    const d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    let dh = Math.floor(d / TWO32);
+    lo += d - dh * TWO32;
+    if (lo >= TWO32) {
+      lo -= TWO32;
+      dh++;
     }
-    if (hi & 0x8000_0000) {
-      u32[1] = hi & 0x7fff_ffff;
-      u32[0] = lo;
-    } else {
-      u32[1] = ~hi >>> 0;
-      u32[0] = ~lo >>> 0;
-    }
-    out[i] = f64[0]!;
+    hi += dh;
+    out[i++] = keyToFloat(hi, lo);
   }
   return out;
 }
+
+/** The double whose order-preserving key is (hi, lo). */
+function keyToFloat(hi: number, lo: number): number {
+  if (hi >= 0x8000_0000) {
+    u32[1] = hi - 0x8000_0000;
+    u32[0] = lo;
+  } else {
+    u32[1] = ~hi >>> 0;
+    u32[0] = ~lo >>> 0;
+  }
+  return f64[0]!;
+}
+

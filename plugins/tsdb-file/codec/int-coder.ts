@@ -8,13 +8,16 @@
 import { BitReader, BitWriter } from './bits.js';
 import { buildEncoder, codeLengths, decodeSymbol, readTable, writeTable } from './huffman.js';
 
-const SMALL = 16;
+/** Symbols below this are the value itself. */
+export const SMALL = 16;
 /** Symbol for bit length b (5..53) is b + 11 (16..64). */
-const LEN_BASE = 11;
-const ESCAPE = 65;
+export const LEN_BASE = 11;
+/** Escape symbol: 64 raw bits follow. */
+export const ESCAPE = 65;
 /** A run of at least MIN_RUN zeros: 5 bits bit length, then the bits below the leading one. */
-const ZERO_RUN = 66;
-const ALPHABET = 67;
+export const ZERO_RUN = 66;
+/** Alphabet size of the int coder. */
+export const ALPHABET = 67;
 const MIN_RUN = 16;
 
 /** Marker in a zig-zag stream meaning "take the next raw 64-bit pair instead". */

@@ -37,6 +37,9 @@ async function life(dir: string, firstId: number, killAfterMs: number): Promise<
   let stderr = '';
   let buffered = '';
   let timer: NodeJS.Timeout | undefined;
+  let ready = false;
+  // A child that never opens its store must fail the run, not hang it.
+  const startTimer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout.on('data', (d: Buffer) => {
     buffered += d.toString();
@@ -44,12 +47,18 @@ async function life(dir: string, firstId: number, killAfterMs: number): Promise<
     while ((nl = buffered.indexOf('\n')) >= 0) {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
-      if (line === 'ready') timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      if (line === 'ready') {
+        ready = true;
+        clearTimeout(startTimer);
+        timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      }
       else if (line.startsWith('ack ')) acked.push(Number(line.slice(4)));
     }
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   if (timer !== undefined) clearTimeout(timer);
+  clearTimeout(startTimer);
+  if (!ready) throw new Error(`crash child did not open its store within 60 s: ${stderr}`);
   if (code !== null) throw new Error(`crash child exited by itself (code ${code}): ${stderr}`);
   return acked;
 }

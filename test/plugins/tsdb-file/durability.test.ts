@@ -145,8 +145,13 @@ test('writes beyond cache-max-memory-size fail with ERR_TSDB_CACHE_FULL and Infl
   });
   t.true(hasCode(err, 'ERR_TSDB_CACHE_FULL'));
   t.regex(err!.message, /^cache-max-memory-size exceeded: \(\d+\/20000\)$/);
+  // a refused write registers no field type
+  const refused = await t.throwsAsync(s.writeToShard(1, [makePoint('m', { b: 'x' }, { fresh: 1.5, pad: 'y'.repeat(30_000) }, 1n)]));
+  t.true(hasCode(refused, 'ERR_TSDB_CACHE_FULL'));
   await s.flush(1);
   await s.writeToShard(1, batch(200));
+  const r = await s.writeToShard(1, [makePoint('m', { b: 'x' }, { fresh: 'text' }, 2n)]);
+  t.is(r.dropped, 0, 'the refused write left no type behind');
   t.pass('writes succeed again once the cache is snapshotted');
 });
 
