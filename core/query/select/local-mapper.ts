@@ -1,6 +1,6 @@
 import type { Mapper, MapRequest } from '../../contracts/mapper.js';
 import type { FieldType } from '../../model/point.js';
-import type { SeriesInfo, ShardReader } from '../../contracts/tsdb-store.js';
+import type { Block, SeriesInfo, ShardReader } from '../../contracts/tsdb-store.js';
 import { TesseraError } from '../../errors.js';
 import { walkExpr, type Expr } from '../ast.js';
 import type { Value } from '../result.js';
@@ -251,8 +251,14 @@ class LocalMapper implements Mapper {
       return false;
     };
     const heads: Head[] = [];
+    // Newest rows first with a LIMIT, over a reader that cannot list blocks newest first: every row
+    // passes (no field condition, every field read is a column), so the `limit` newest rows lie at or
+    // after the limit-th newest point of the first field; the other fields are scanned from the start
+    // of the block holding that point only.
+    const narrow = !asc && limit > 0 && !condFieldsUsed && fields.length > 1 && this.reader.scanDescending === undefined;
     g.series.forEach((s, idx) => {
-      const h: Head = { cur: new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc), idx, s, taken: 0 };
+      const blocks = narrow ? this.newestBlocks(s.key, fields, limit) : undefined;
+      const h: Head = { cur: new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc, blocks), idx, s, taken: 0 };
       if (advance(h)) heads.push(h);
     });
     // InfluxDB's sorted merge heap orders equal times by the auxiliary values, sorted by name, as
@@ -295,6 +301,26 @@ class LocalMapper implements Mapper {
       yield row;
       if (advance(h)) heap.push(h);
     }
+  }
+
+  /**
+   * Descending blocks per field holding at least the `limit` newest rows of a series (see rawRows):
+   * the first field in full, the others from the first field's lower bound on.
+   */
+  private newestBlocks(key: string, fields: readonly string[], limit: number): (field: string, index: number) => Iterable<Block> {
+    const first = [...this.reader.scan(key, fields[0] as string, this.tmin, this.tmax)];
+    let lo = this.tmin;
+    let need = limit;
+    for (let k = first.length - 1; k >= 0; k--) {
+      const b = first[k] as Block;
+      need -= b.count;
+      if (need <= 0) {
+        lo = b.minTime;
+        break;
+      }
+    }
+    first.reverse();
+    return (field, index) => (index === 0 ? first : [...this.reader.scan(key, field, lo, this.tmax)].reverse());
   }
 
   /** Partial aggregates of a tag set, per bucket, in bucket order. Memory: one state row per bucket. */
