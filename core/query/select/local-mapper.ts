@@ -62,6 +62,17 @@ function conditionFields(cond: Expr | null, r: Resolver): string[] {
   return out;
 }
 
+/** minTime of the block holding the limit-th newest point of ascending `blocks`, or null when they hold fewer. */
+function lowerBoundOfNewest(blocks: readonly Block[], limit: number): bigint | null {
+  let need = limit;
+  for (let k = blocks.length - 1; k >= 0; k--) {
+    const b = blocks[k] as Block;
+    need -= b.count;
+    if (need <= 0) return b.minTime;
+  }
+  return null;
+}
+
 /**
  * Core's mapper over a ShardReader: runs a SelectMapRequest on one shard and streams chunks of at
  * most `chunkSize` rows. Aggregates use Block.stats without decoding when a block lies inside one
@@ -80,6 +91,8 @@ class LocalMapper implements Mapper {
   private tmax = 0n;
   private interval = 0n;
   private offset = 0n;
+  /** Lower time bound found for the previous series by newestBlocks. */
+  private newestHint: bigint | null = null;
 
   constructor(
     private readonly reader: ShardReader,
@@ -308,19 +321,23 @@ class LocalMapper implements Mapper {
    * the first field in full, the others from the first field's lower bound on.
    */
   private newestBlocks(key: string, fields: readonly string[], limit: number): (field: string, index: number) => Iterable<Block> {
-    const first = [...this.reader.scan(key, fields[0] as string, this.tmin, this.tmax)];
-    let lo = this.tmin;
-    let need = limit;
-    for (let k = first.length - 1; k >= 0; k--) {
-      const b = first[k] as Block;
-      need -= b.count;
-      if (need <= 0) {
-        lo = b.minTime;
-        break;
-      }
+    const f0 = fields[0] as string;
+    // Series written together end together: the previous series' bound is tried first, and the
+    // first field is scanned in full only when fewer than `limit` of its points lie after it.
+    let first: Block[] | null = null;
+    let lo: bigint | null = null;
+    if (this.newestHint !== null) {
+      first = [...this.reader.scan(key, f0, this.newestHint, this.tmax)];
+      lo = lowerBoundOfNewest(first, limit);
     }
-    first.reverse();
-    return (field, index) => (index === 0 ? first : [...this.reader.scan(key, field, lo, this.tmax)].reverse());
+    if (lo === null) {
+      first = [...this.reader.scan(key, f0, this.tmin, this.tmax)];
+      lo = lowerBoundOfNewest(first, limit) ?? this.tmin;
+    }
+    if (lo > this.tmin) this.newestHint = lo;
+    const from = lo;
+    const blocks = (first as Block[]).reverse();
+    return (field, index) => (index === 0 ? blocks : [...this.reader.scan(key, field, from, this.tmax)].reverse());
   }
 
   /** Partial aggregates of a tag set, per bucket, in bucket order. Memory: one state row per bucket. */
