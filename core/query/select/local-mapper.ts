@@ -62,6 +62,18 @@ function conditionFields(cond: Expr | null, r: Resolver): string[] {
   return out;
 }
 
+/** Index of the first of ascending times[from, to) that is >= t (`to` when none): binary search. */
+function firstAtOrAfter(times: BigInt64Array, from: number, to: number, t: bigint): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as bigint) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** minTime of the block holding the limit-th newest point of ascending `blocks`, or null when they hold fewer. */
 function lowerBoundOfNewest(blocks: readonly Block[], limit: number): bigint | null {
   let need = limit;
@@ -392,11 +404,7 @@ class LocalMapper implements Mapper {
       let i = 0;
       while (i < n) {
         const b = this.bucketOf(times[i] as bigint);
-        let j = i + 1;
-        if (this.interval > 0n) {
-          const end = b + this.interval;
-          while (j < n && (times[j] as bigint) < end) j++;
-        } else j = n;
+        const j = this.interval > 0n ? firstAtOrAfter(times, i + 1, n, b + this.interval) : n;
         addRange(stateAt(b)[si] as PartialState, spec.op, times, values, i, j);
         i = j;
       }
