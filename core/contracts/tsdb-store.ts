@@ -42,7 +42,9 @@ export interface BlockStats {
   readonly min: number | bigint;
   readonly max: number | bigint;
   readonly sum: number | bigint;
+  /** The value at the block's minTime (read without decoding by ascending cursors and first()). */
   readonly first: number | bigint;
+  /** The value at the block's maxTime (read without decoding by DESC LIMIT and last()). */
   readonly last: number | bigint;
 }
 
