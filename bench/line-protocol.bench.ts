@@ -1,7 +1,9 @@
 // Line-protocol parsing throughput on DevOps-style data (measurement cpu, 10 tags, 10 float fields, one
 // point per host every 10 s, time-major, precision s), against a trivial split-based parser on the same
 // bytes, plus FNV-1a 64 over the series keys. Run: node dist/bench/line-protocol.bench.js [--hosts N]
-// [--points N] [--batch N] [--repeat N].
+// [--points N] [--batch N] [--repeat N]. About a fifth of parseLines' time is young-generation GC (every
+// point, field tuple and boxed float survives until the batch is written): node --max-semi-space-size=32
+// (or 64) measured 35-45% more lines/s.
 import { pathToFileURL } from 'node:url';
 import { fnv1a64, shardIndexFor } from '../core/model/hash.js';
 import { ParseCache, parseLines } from '../core/model/line-protocol.js';

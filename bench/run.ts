@@ -1,6 +1,6 @@
 // npm run bench [-- part ...] [--hosts N] [--points N] [--runs N] [--query-runs N] [--no-influx] [--full]
 //
-// Parts: ingest, query, storage, codec, micro (default: all). Tessera and, when influxd is installed,
+// Parts: ingest, query, storage, codec, micro, raft, cluster (default: all). Tessera and, when influxd is installed,
 // InfluxDB 1.x are measured in the same run, interleaved, on the same data; ratios are Tessera / InfluxDB
 // (min–median–max over runs). Results go to BENCHMARKS.md and bench/results.json.
 import { spawn } from 'node:child_process';
@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Pool, request } from 'undici';
-import { devopsBatches } from './devops-data.js';
+import { devopsBatches, seededRandom } from './devops-data.js';
 import { pushBatches, timedQuery } from './load.js';
 import { dirBytes, influxdPath, type ServerUnderTest, startInfluxdb, startTessera } from './servers.js';
 
@@ -41,7 +41,7 @@ function parseArgs(argv: string[]): Options {
     } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.parts.push(a);
   }
-  if (o.parts.length === 0) o.parts = ['ingest', 'query', 'storage', 'codec', 'micro'];
+  if (o.parts.length === 0) o.parts = ['ingest', 'query', 'storage', 'codec', 'micro', 'raft', 'cluster'];
   o.influx &&= influxdPath() !== undefined;
   return o;
 }
@@ -142,7 +142,7 @@ async function ingestAndQuery(o: Options, samples: Samples, notes: string[]) {
         }
         serverRate = Math.max(serverRate, r.pointsPerSecond);
         if (wantQuery && c === 4) {
-          const rand = mulberry(run * 7919);
+          const rand = seededRandom(run * 7919);
           const qs = standardQueries(o, rand);
           const pool = new Pool(server.url, { connections: 1 });
           try {
@@ -170,16 +170,6 @@ async function ingestAndQuery(o: Options, samples: Samples, notes: string[]) {
   );
 }
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bytes per value on disk after full compaction, Tessera (in-process tsdb-file) and InfluxDB (TSM files). */
 async function storagePart(o: Options, samples: Samples, notes: string[]) {
@@ -233,15 +223,23 @@ async function importIfPresent(rel: string): Promise<Record<string, any> | undef
 /** Micro-benchmarks contributed by each area (line protocol, codec...): `run(options)` → figures. */
 async function microParts(o: Options, wanted: string[]): Promise<Record<string, Record<string, number>>> {
   const out: Record<string, Record<string, number>> = {};
-  const files: Record<string, string> = { micro: './line-protocol.bench.js', codec: './codec.bench.js' };
+  const files: Record<string, string[]> = {
+    micro: ['./line-protocol.bench.js', './storage-micro.bench.js'],
+    codec: ['./codec.bench.js'],
+    raft: ['./raft.bench.js'],
+    cluster: ['./cluster.bench.js'],
+  };
   for (const part of wanted) {
-    const mod = await importIfPresent(files[part]!);
-    if (!mod?.run) {
-      log(`${part}: ${files[part]} not present`);
-      continue;
+    for (const file of files[part] ?? []) {
+      const mod = await importIfPresent(file);
+      if (!mod?.run) {
+        log(`${part}: ${file} not present`);
+        continue;
+      }
+      log(`running ${part} ${file}`);
+      const name = `${part}: ${path.basename(file, '.bench.js')}`;
+      out[name] = await mod.run({ quick: o.runs < 5 });
     }
-    log(`running ${part}`);
-    out[part] = await mod.run({ quick: o.runs < 5 });
   }
   return out;
 }
@@ -259,7 +257,7 @@ async function main() {
   const started = new Date();
   if (o.parts.includes('ingest') || o.parts.includes('query')) await ingestAndQuery(o, samples, notes);
   if (o.parts.includes('storage')) await storagePart(o, samples, notes);
-  const micro = await microParts(o, o.parts.filter((p) => p === 'micro' || p === 'codec'));
+  const micro = await microParts(o, o.parts.filter((p) => ['micro', 'codec', 'raft', 'cluster'].includes(p)));
 
   const rows = Object.entries(samples).map(([name, s]) => {
     const tm = median(s.tessera);

@@ -109,7 +109,7 @@ export async function startTessera(extraToml = ''): Promise<ServerUnderTest> {
     `[node]\ndir = "${root}/data"\nlog-level = "warn"\n[http]\nbind-address = "127.0.0.1:${http}"\nmax-body-size = "100MiB"\n[cluster]\nbind-address = "127.0.0.1:${cluster}"\n[plugins]\ntsdb = "tsdb-file"\n${extraToml}\n`,
   );
   let out = '';
-  const child = spawn(process.execPath, [SERVER_JS, '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--max-semi-space-size=32', SERVER_JS, '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (d) => {
     if (out.length < 100_000) out += d;
   });

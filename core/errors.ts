@@ -52,6 +52,10 @@ export const ErrorCodes = {
   ERR_META_USERNAME_REQUIRED: 'username required',
   ERR_META_COMMAND_INVALID: 'invalid meta command',
   ERR_META_SNAPSHOT_CORRUPT: 'meta snapshot is corrupt',
+  ERR_META_LEADERSHIP_LOST: 'leadership lost before the command committed; its outcome is unknown',
+  ERR_META_CONF_CHANGE_REFUSED: 'membership change refused',
+  ERR_META_JOIN_FAILED: 'unable to join the meta cluster',
+  ERR_META_RPC_FAILED: 'meta request to the leader failed',
 
   // tsdb
   ERR_TSDB_SHARD_NOT_FOUND: 'shard not found',

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { applyEnvOverrides, CORE_SECTIONS, type CoreConfig, parseCoreConfig, type RawConfig } from './config.js';
 import { type ConfigProblem, configError } from './config-schema.js';
 import { ClusterMux, ClusterMuxToken } from './cluster/cluster-mux.js';
+import { ClusterService, ClusterServiceToken } from './cluster/cluster-service.js';
 import { PointsWriter } from './cluster/points-writer.js';
+import { ShardWriter } from './cluster/shard-writer.js';
+import { ConnPool } from './contracts/conn-pool.js';
 import { MetaStore } from './contracts/meta-store.js';
 import { Transport } from './contracts/transport.js';
 import { TSDBStore } from './contracts/tsdb-store.js';
@@ -87,6 +90,7 @@ export async function bootNode(options: BootOptions): Promise<TesseraNode> {
     clusterBindAddress: config.cluster['bind-address'],
     metaPeers: config.meta.peers,
     metaJoin: config.meta.join,
+    clusterSharedSecret: config.cluster['shared-secret'],
   });
 
   const container = (options.parent ?? rootContainer).createChildContainer();
@@ -132,14 +136,41 @@ export async function bootNode(options: BootOptions): Promise<TesseraNode> {
 
 /** The core services, assembled from the contracts' tokens (never from a plugin's class). */
 function coreUnits(container: DependencyContainer, config: CoreConfig, logger: Logger): ServiceUnit[] {
+  // The cluster port's client side: shard writes and remote maps share the ConnPool. [cluster]
+  // write-timeout bounds each shard's acks; each remote request and each remote map chunk gets half of
+  // it (InfluxDB's 5 s shard-writer / shard-mapper timeouts under its 10 s write timeout), so a failing
+  // owner is reported with its reason before the write as a whole times out.
+  const writeTimeoutMs = config.cluster['write-timeout'];
+  const timeoutMs = Math.max(1, Math.floor(writeTimeoutMs / 2));
+  let shardMapper: ShardMapper | undefined;
+  const getShardMapper = () =>
+    (shardMapper ??= new ShardMapper(container.resolve(TSDBStore), container.resolve(MetaStore), {
+      pool: container.resolve(ConnPool),
+      chunkTimeoutMs: timeoutMs,
+      logger: logger.child({ service: 'shard-mapper' }),
+    }));
   let writer: PointsWriter | undefined;
   const getWriter = () =>
     (writer ??= new PointsWriter(
       container.resolve(MetaStore),
       container.resolve(TSDBStore),
       logger.child({ service: 'points-writer' }),
+      new ShardWriter(container.resolve(ConnPool), { timeoutMs }),
+      { writeTimeoutMs },
     ));
   container.register(PointsWriterToken, { useFactory: getWriter });
+  let clusterService: ClusterService | undefined;
+  const getClusterService = () =>
+    (clusterService ??= new ClusterService({
+      mux: getMux(),
+      store: container.resolve(TSDBStore),
+      meta: container.resolve(MetaStore),
+      openMapper: (id, req, chunkSize) => getShardMapper().localMapper(id, req, chunkSize),
+      logger: logger.child({ service: 'cluster' }),
+      secret: config.cluster['shared-secret'],
+      drainTimeoutMs: config.node['stop-timeout'],
+    }));
+  container.register(ClusterServiceToken, { useFactory: getClusterService });
   let mux: ClusterMux | undefined;
   const getMux = () =>
     (mux ??= new ClusterMux(container.resolve(Transport), config.cluster['bind-address'], logger.child({ service: 'cluster-mux' })));
@@ -172,7 +203,7 @@ function coreUnits(container: DependencyContainer, config: CoreConfig, logger: L
         const executor = new QueryExecutor({
           meta,
           tsdb,
-          shardMapper: new ShardMapper(tsdb, meta),
+          shardMapper: getShardMapper(),
           logger: logger.child({ service: 'query' }),
           writePoints: async (db, rp, points) => {
             await writer.writePoints(db, rp, 'one', points, BigInt(Date.now()) * 1_000_000n);
@@ -190,11 +221,17 @@ function coreUnits(container: DependencyContainer, config: CoreConfig, logger: L
   });
   return [
     { name: 'cluster-mux', provides: [ClusterMuxToken], requires: [Transport], create: getMux },
-    { name: 'points-writer', provides: [PointsWriterToken], requires: [MetaStore, TSDBStore], create: getWriter },
+    { name: 'points-writer', provides: [PointsWriterToken], requires: [MetaStore, TSDBStore, ConnPool], create: getWriter },
+    {
+      name: 'cluster-service',
+      provides: [ClusterServiceToken],
+      requires: [ClusterMuxToken, MetaStore, TSDBStore],
+      create: getClusterService,
+    },
     {
       name: 'http',
       provides: [HttpApi],
-      requires: [PointsWriterToken, MetaStore, TSDBStore],
+      requires: [PointsWriterToken, MetaStore, TSDBStore, ConnPool],
       create: () => container.resolve(HttpApi),
     },
   ];

@@ -35,6 +35,8 @@ export interface NodeSettings {
   readonly clusterBindAddress: string;
   readonly metaPeers: readonly string[];
   readonly metaJoin: readonly string[];
+  /** `[cluster] shared-secret` ('' = none): node-to-node connections authenticate with it. */
+  readonly clusterSharedSecret?: string;
 }
 
 /** The node's core settings, registered in each node's container. */

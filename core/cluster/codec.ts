@@ -19,8 +19,13 @@ export interface ClusterResult {
   readonly errorCode: ErrorCode | null;
 }
 
-/** Exactly one per WriteShardRequest. */
-export type WriteShardResponse = ClusterResult;
+/**
+ * Exactly one per WriteShardRequest. A write that stored some points and dropped others (field type
+ * conflicts) is a success (code 0) with `dropped` > 0 and the reason in `message`.
+ */
+export interface WriteShardResponse extends ClusterResult {
+  readonly dropped?: number;
+}
 
 /** Run a map request against one shard; the answer is a stream of MapShardResponse, the last without chunk. */
 export interface MapShardRequest {
@@ -67,7 +72,13 @@ export function encodeWriteShardRequest(req: WriteShardRequest): Buffer {
 
 /** Encodes a write-shard response as a complete frame. */
 export function encodeWriteShardResponse(res: WriteShardResponse): Buffer {
-  return encodeFrame(MessageType.WRITE_SHARD_RESPONSE, messageTypes[MessageType.WRITE_SHARD_RESPONSE].toBuffer(res));
+  const body = messageTypes[MessageType.WRITE_SHARD_RESPONSE].toBuffer({
+    code: res.code,
+    message: res.message,
+    errorCode: res.errorCode,
+    dropped: res.dropped ?? 0,
+  });
+  return encodeFrame(MessageType.WRITE_SHARD_RESPONSE, body);
 }
 
 /** Encodes a map-shard request as a complete frame. */
@@ -116,7 +127,11 @@ export function decodeMessage(frame: Frame): ClusterMessage {
     case MessageType.WRITE_SHARD_REQUEST:
       return { type, body: { shardId: value.shardId as number, points: decodePointBatch(value.points as PointBatchRecord) } };
     case MessageType.WRITE_SHARD_RESPONSE:
-      return { type, body: result(value) };
+      {
+      // `dropped` only when non-zero, so a plain success decodes equal to OK.
+      const dropped = value.dropped as number;
+      return { type, body: dropped > 0 ? { ...result(value), dropped } : result(value) };
+    }
     case MessageType.MAP_SHARD_REQUEST:
       return {
         type,

@@ -1,5 +1,5 @@
 import type { MetaStore, RetentionPolicyInfo, ShardGroupInfo } from '../contracts/meta-store.js';
-import type { TSDBStore } from '../contracts/tsdb-store.js';
+import type { TSDBStore, WriteShardResult } from '../contracts/tsdb-store.js';
 import { TesseraError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { shardIndexFor } from '../model/hash.js';
@@ -12,9 +12,21 @@ export type PointsWriterMeta = Pick<MetaStore, 'nodeId' | 'database' | 'retentio
 /** What the PointsWriter needs from the TSDBStore. */
 export type PointsWriterStore = Pick<TSDBStore, 'shardInfo' | 'createShard' | 'writeToShard'>;
 
-/** Sends one shard's points to a remote owner (the cluster port's ShardWriter). */
+/**
+ * Sends one shard's points to a remote owner (the cluster port's ShardWriter). May resolve with the
+ * points the owner dropped (field type conflicts), as the local store reports them.
+ */
 export interface RemoteShardWriter {
-  writeShard(shardId: number, ownerId: number, points: readonly Point[]): Promise<void>;
+  writeShard(shardId: number, ownerId: number, points: readonly Point[]): Promise<WriteShardResult | void>;
+}
+
+/** Options of the PointsWriter. */
+export interface PointsWriterOptions {
+  /**
+   * Per shard: how long to wait for the consistency level's acknowledgements (InfluxDB's
+   * `write-timeout`); then the write fails with `timeout`. Default 10 s.
+   */
+  readonly writeTimeoutMs?: number;
 }
 
 /** Outcome of a write: points written, and the points dropped with InfluxDB's reason. */
@@ -25,6 +37,18 @@ export interface WritePointsResult {
    * reports it; `points beyond retention policy` only when no shard dropped anything.
    */
   readonly drop?: WriteDrop;
+}
+
+/** Counters, named as InfluxDB's "write" statistics (writeOk/writePartial/writeTimeout per shard, writeError per failed owner). */
+export interface PointsWriterStats {
+  req: number;
+  pointReq: number;
+  pointReqLocal: number;
+  pointReqRemote: number;
+  writeOk: number;
+  writePartial: number;
+  writeTimeout: number;
+  writeError: number;
 }
 
 /** A point routed to its shard. */
@@ -48,11 +72,24 @@ export class PointsWriter {
   /** createShard calls in flight, so concurrent writes to a new shard create it once. */
   readonly #creating = new Map<number, Promise<void>>();
 
-  constructor(meta: PointsWriterMeta, store: PointsWriterStore, logger: Logger, remote?: RemoteShardWriter) {
+  readonly #writeTimeoutMs: number;
+  readonly stats: PointsWriterStats = {
+    req: 0,
+    pointReq: 0,
+    pointReqLocal: 0,
+    pointReqRemote: 0,
+    writeOk: 0,
+    writePartial: 0,
+    writeTimeout: 0,
+    writeError: 0,
+  };
+
+  constructor(meta: PointsWriterMeta, store: PointsWriterStore, logger: Logger, remote?: RemoteShardWriter, options: PointsWriterOptions = {}) {
     this.#meta = meta;
     this.#store = store;
     this.#log = logger;
     this.#remote = remote;
+    this.#writeTimeoutMs = options.writeTimeoutMs ?? 10_000;
   }
 
   /**
@@ -74,6 +111,8 @@ export class PointsWriter {
     if (!policy) {
       throw new TesseraError('ERR_META_RP_NOT_FOUND', `retention policy not found: ${rp}`);
     }
+    this.stats.req++;
+    this.stats.pointReq += points.length;
     const { batches, beyondRetention } = await this.#mapShards(db, policy, points, nowNs);
     const results = await Promise.all(batches.map((b) => this.#writeShard(db, policy.name, b, consistency)));
     let written = 0;
@@ -120,37 +159,81 @@ export class PointsWriter {
     return p;
   }
 
-  async #writeShard(db: string, rp: string, batch: ShardBatch, consistency: ConsistencyLevel) {
+  /**
+   * Writes a shard's points to every owner in parallel and settles as soon as the consistency level's
+   * acks are in (slower owners keep going), or when every owner has answered, or at the write timeout:
+   * then `timeout` (even with some acks), else `partial write` when some owner acked, else
+   * `write failed: <first error>`. Drops are the largest count any acked owner reported before settling.
+   */
+  #writeShard(db: string, rp: string, batch: ShardBatch, consistency: ConsistencyLevel): Promise<{ points: number; dropped: number; error?: string }> {
     const self = this.#meta.nodeId();
     const needed = requiredAcks(consistency, batch.owners.length);
-    let acks = 0;
-    let dropped = 0;
-    let error: string | undefined;
-    const failures: string[] = [];
-    await Promise.all(
-      batch.owners.map(async (owner) => {
-        try {
-          if (owner === self) {
-            if (!this.#store.shardInfo(batch.shardId)) await this.#ensureShard(db, rp, batch.shardId);
-            const r = await this.#store.writeToShard(batch.shardId, batch.points);
-            dropped = Math.max(dropped, r.dropped);
-            if (r.error && !error) error = r.error;
-          } else if (this.#remote) {
-            await this.#remote.writeShard(batch.shardId, owner, batch.points);
-          } else {
-            throw new Error(`no route to node ${owner}: the cluster port is not available`);
-          }
-          acks++;
-        } catch (err) {
-          this.#log.warn({ shard: batch.shardId, owner, err }, 'write to shard owner failed');
-          failures.push((err as Error).message);
+    const owners = batch.owners;
+    return new Promise((resolve, reject) => {
+      let acks = 0;
+      let answered = 0;
+      let dropped = 0;
+      let error: string | undefined;
+      let settled = false;
+      const failures: string[] = [];
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        this.stats.writeTimeout++;
+        this.#log.warn({ shard: batch.shardId, acks, needed }, 'write timeout');
+        reject(new TesseraError('ERR_CLUSTER_TIMEOUT', 'timeout'));
+      }, this.#writeTimeoutMs);
+      const check = (): void => {
+        if (settled) return;
+        if (acks >= needed) {
+          settled = true;
+          this.stats.writeOk++;
+          clearTimeout(timer);
+          resolve(error === undefined ? { points: batch.points.length, dropped } : { points: batch.points.length, dropped, error });
+        } else if (answered === owners.length) {
+          settled = true;
+          clearTimeout(timer);
+          if (acks > 0) {
+            this.stats.writePartial++;
+            reject(new TesseraError('ERR_CLUSTER_REMOTE', 'partial write'));
+          } else reject(new TesseraError('ERR_CLUSTER_REMOTE', `write failed: ${failures[0] ?? 'no owner acknowledged'}`));
         }
-      }),
-    );
-    if (acks < needed) {
-      if (acks > 0) throw new TesseraError('ERR_CLUSTER_REMOTE', 'partial write');
-      throw new TesseraError('ERR_CLUSTER_REMOTE', `write failed: ${failures[0] ?? 'no owner acknowledged'}`);
+      };
+      if (owners.length === 0) {
+        check(); // nothing to wait for: acked when the level needs none, else failed
+        return;
+      }
+      for (const owner of owners) {
+        this.#writeOwner(db, rp, batch, owner, self).then(
+          (r) => {
+            answered++;
+            acks++;
+            if (r && r.dropped > 0) {
+              dropped = Math.max(dropped, r.dropped);
+              if (error === undefined && r.error !== undefined) error = r.error;
+            }
+            check();
+          },
+          (err: unknown) => {
+            answered++;
+            this.stats.writeError++;
+            this.#log.warn({ shard: batch.shardId, owner, err }, 'write to shard owner failed');
+            failures.push(err instanceof Error ? err.message : String(err));
+            check();
+          },
+        );
+      }
+    });
+  }
+
+  async #writeOwner(db: string, rp: string, batch: ShardBatch, owner: number, self: number): Promise<WriteShardResult | void> {
+    if (owner === self) {
+      this.stats.pointReqLocal += batch.points.length;
+      if (!this.#store.shardInfo(batch.shardId)) await this.#ensureShard(db, rp, batch.shardId);
+      return this.#store.writeToShard(batch.shardId, batch.points);
     }
-    return { points: batch.points.length, dropped, error };
+    this.stats.pointReqRemote += batch.points.length;
+    if (this.#remote) return this.#remote.writeShard(batch.shardId, owner, batch.points);
+    throw new Error(`no route to node ${owner}: the cluster port is not available`);
   }
 }

@@ -5,7 +5,7 @@ import avro from 'avsc';
  * of the schemas below. SCHEMA_VERSION is exchanged in the handshake: peers on different versions refuse
  * each other clearly instead of misreading bytes. Change a schema => bump the version.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Frame type bytes (InfluxDB 0.10 numbering for the four it had). */
 export const MessageType = {
@@ -82,7 +82,11 @@ const schemas = {
   [MessageType.WRITE_SHARD_RESPONSE]: {
     type: 'record',
     name: 'WriteShardResponse',
-    fields: [...ResponseFields],
+    fields: [
+      ...ResponseFields,
+      /** Points the receiver dropped (field type conflicts) while writing the rest; `message` says why. */
+      { name: 'dropped', type: 'int', default: 0 },
+    ],
   },
   [MessageType.MAP_SHARD_REQUEST]: {
     type: 'record',

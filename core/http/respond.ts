@@ -22,6 +22,16 @@ export function goJsonString(text: string): string {
 /** Longest X-Influxdb-Error header value sent. */
 export const MAX_ERROR_HEADER = 4096;
 
+/**
+ * The X-Influxdb-Error value for a message: control characters as spaces, the UTF-8 bytes sent as they
+ * are (as Go does; Node's setHeader takes latin1 code units, one per byte), at most MAX_ERROR_HEADER bytes.
+ */
+export function errorHeaderValue(message: string): string {
+  let bytes = Buffer.from(headerSafe(message), 'utf8');
+  if (bytes.length > MAX_ERROR_HEADER) bytes = bytes.subarray(0, MAX_ERROR_HEADER);
+  return bytes.toString('latin1');
+}
+
 /** Writes `{"error":"..."}` with the status, and X-Influxdb-Error, as InfluxDB does. */
 export function sendError(res: ServerResponse, status: number, message: string): void {
   if (res.headersSent) {
@@ -31,8 +41,7 @@ export function sendError(res: ServerResponse, status: number, message: string):
   res.setHeader('Content-Type', 'application/json');
   // Capped: clients (undici, Node's http) refuse answers whose headers exceed 16 KiB, and an error can
   // quote a 64 KiB line. The body keeps the whole text.
-  const header = headerSafe(message);
-  res.setHeader('X-Influxdb-Error', header.length > MAX_ERROR_HEADER ? header.slice(0, MAX_ERROR_HEADER) : header);
+  res.setHeader('X-Influxdb-Error', errorHeaderValue(message));
   res.writeHead(status);
   res.end(`{"error":${goJsonString(message)}}\n`);
 }

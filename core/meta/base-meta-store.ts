@@ -105,7 +105,8 @@ export abstract class BaseMetaStore implements MetaStore {
     }
   }
 
-  private async registerSelf(): Promise<number> {
+  /** Registers this node in the meta data on start (overridable: a replicated store has other rules). */
+  protected async registerSelf(): Promise<number> {
     const data = this.current;
     const mine = data.nodes.find((n) => n.address === this.address);
     if (mine !== undefined) {

@@ -11,16 +11,22 @@ export interface SeriesEntry {
   readonly hasTimeTag: boolean;
 }
 
-const MAX_SERIES = 100_000;
 const MAX_NAMES = 1 << 16;
 
 /**
  * Memo shared by parseLines calls: raw series key -> parsed key parts, and field-key bytes -> string.
  * Reusing one cache across requests (one per HTTP server) saves re-parsing the tags of known series.
- * Bounded: the series map is cleared past 100k entries, the name table stops growing at 65536 names.
- * Not thread-safe across workers (each worker has its own).
+ * Bounded: the series map is cleared when it reaches `maxSeries` entries (default 20000, about 1 KiB
+ * each for DevOps-like keys), the name table stops growing at 65536 names. One per thread.
  */
 export class ParseCache {
+  /** Series entries kept before the map is cleared. */
+  readonly maxSeries: number;
+
+  constructor(options: { readonly maxSeries?: number } = {}) {
+    this.maxSeries = options.maxSeries ?? 20_000;
+  }
+
   /** Raw key text (as decoded from the line) -> entry. */
   readonly series = new Map<string, SeriesEntry>();
 
@@ -38,7 +44,7 @@ export class ParseCache {
 
   /** Remembers a series entry (clears the map first when it is full). */
   setSeries(raw: string, entry: SeriesEntry): void {
-    if (this.series.size >= MAX_SERIES) this.series.clear();
+    if (this.series.size >= this.maxSeries) this.series.clear();
     this.series.set(raw, entry);
   }
 

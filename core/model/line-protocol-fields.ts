@@ -21,8 +21,6 @@ export class FieldScan {
   end = 0;
   error = '';
   goWalk = false;
-  /** Set when a value is a float in scientific notation or has 25+ characters (InfluxDB range-checks those). */
-  checkFloat = new Uint8Array(32);
   /** Per field: the numeric value when computed exactly while scanning, else NaN (see scanNumber). */
   num = new Float64Array(32);
   /** Result slots of the last scanNumber. */
@@ -36,15 +34,12 @@ export class FieldScan {
     this.goWalk = false;
   }
 
-  push(ks: number, ke: number, vs: number, ve: number, kind: number, check: boolean, num = Number.NaN): void {
+  push(ks: number, ke: number, vs: number, ve: number, kind: number, num = Number.NaN): void {
     const n = this.count;
     if ((n + 1) * 5 > this.pos.length) {
       const p = new Int32Array(this.pos.length * 2);
       p.set(this.pos);
       this.pos = p;
-      const c = new Uint8Array(this.checkFloat.length * 2);
-      c.set(this.checkFloat);
-      this.checkFloat = c;
       const v = new Float64Array(this.num.length * 2);
       v.set(this.num);
       this.num = v;
@@ -55,7 +50,6 @@ export class FieldScan {
     this.pos[o + 2] = vs;
     this.pos[o + 3] = ve;
     this.pos[o + 4] = kind;
-    this.checkFloat[n] = check ? 1 : 0;
     this.num[n] = num;
     this.count = n + 1;
   }
@@ -73,7 +67,7 @@ function isNumeric(c: number): boolean {
  * Error texts are InfluxDB's: `missing field key`, `missing field value`, `invalid number`,
  * `invalid boolean`, `unbalanced quotes`, `invalid field format`. The integer range check
  * (`unable to parse integer ...`) and the float range check (`invalid float`) are left to the caller, which
- * converts the values anyway (`checkFloat` marks the floats InfluxDB range-checks).
+ * converts the values anyway.
  */
 export function scanFieldSection(buf: Uint8Array, i: number, e: number, out: FieldScan): void {
   out.reset();
@@ -138,7 +132,7 @@ export function scanFieldSection(buf: Uint8Array, i: number, e: number, out: Fie
             return;
           }
         }
-        out.push(keyStart, i, i + 1, isInt ? r - 1 : r, isInt ? KIND_INT : KIND_FLOAT, out.numCheck, out.numValue);
+        out.push(keyStart, i, i + 1, isInt ? r - 1 : r, isInt ? KIND_INT : KIND_FLOAT, out.numValue);
         i = r;
         continue;
       }
@@ -149,7 +143,7 @@ export function scanFieldSection(buf: Uint8Array, i: number, e: number, out: Fie
           out.end = -r - 1;
           return;
         }
-        out.push(keyStart, i, i + 1, r, buf[i + 1] === 0x74 || buf[i + 1] === 0x54 ? 3 : 4, false);
+        out.push(keyStart, i, i + 1, r, buf[i + 1] === 0x74 || buf[i + 1] === 0x54 ? KIND_BOOL_TRUE : KIND_BOOL_FALSE);
         i = r;
         continue;
       }
@@ -160,7 +154,7 @@ export function scanFieldSection(buf: Uint8Array, i: number, e: number, out: Fie
     if (c === COMMA && !quoted) {
       commas++;
       if (strStart >= 0) {
-        out.push(keyStart, strKeyEnd, strStart, i, KIND_STRING, false);
+        out.push(keyStart, strKeyEnd, strStart, i, KIND_STRING);
         strStart = -1;
       }
       keyStart = i + 1;
@@ -177,7 +171,7 @@ export function scanFieldSection(buf: Uint8Array, i: number, e: number, out: Fie
     out.error = 'invalid field format';
     return;
   }
-  if (strStart >= 0) out.push(keyStart, strKeyEnd, strStart, i, KIND_STRING, false);
+  if (strStart >= 0) out.push(keyStart, strKeyEnd, strStart, i, KIND_STRING);
   if (out.count !== equals) out.goWalk = true;
 }
 

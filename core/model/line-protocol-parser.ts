@@ -1,4 +1,4 @@
-import type { FieldValue, Point, Tag } from './point.js';
+import type { FieldValue, Point } from './point.js';
 import { MAX_TIME, MIN_TIME } from './point.js';
 import { type Precision, precisionMultiplier, truncateToPrecision } from './line-protocol-precision.js';
 import { ParseCache, type SeriesEntry } from './line-protocol-cache.js';
@@ -6,11 +6,11 @@ import {
   FieldScan, KIND_BOOL_TRUE, KIND_FLOAT, KIND_INT, KIND_STRING, scanFieldSection,
 } from './line-protocol-fields.js';
 import {
-  BS, COMMA, EQ, HASH, MINUS, NAME_ESCAPES, NL, SP, TAB, TAG_ESCAPES, compareRanges, decodeStringField,
-  decodeLatin1, decodeUnescaped, decodeUtf8, hasBackslash, parseIntRange, scanLineEnd,
+  BS, HASH, MINUS, NAME_ESCAPES, NL, SP, TAB, compareRanges, decodeLatin1, decodeStringField, decodeUnescaped,
+  decodeUtf8, hasBackslash, parseIntRange, scanLineEnd,
 } from './line-protocol-scan.js';
+import { KeyScan } from './line-protocol-key.js';
 import { walkFieldsLikeInflux } from './line-protocol-walk.js';
-import { compareCodePoints, compareTagKeys, seriesKey } from './series-key.js';
 
 /** Options of parseLines. */
 export interface ParseOptions {
@@ -68,13 +68,11 @@ export function parseLines(body: Buffer | Uint8Array, options: ParseOptions): Pa
 class LineParser {
   readonly result: ParseResult = { points: [], errors: [], rejected: 0, rejectedReason: '' };
   private readonly buf: Buffer;
-  private readonly precision: Precision;
   private readonly multiplier: bigint;
   private readonly defaultTime: bigint;
   private readonly cache: ParseCache;
   private readonly fields = new FieldScan();
-  private tagPos = new Int32Array(4 * 16);
-  private tagOrder: number[] = [];
+  private readonly keys = new KeyScan();
   private tagTimeReason = '';
   private fieldReason = '';
   // last timestamp parsed (many lines of a batch share it)
@@ -86,11 +84,11 @@ class LineParser {
   // field keys of the previous line: start, end, interned id
   private prevKeys = new Int32Array(3 * 32);
   private prevCount = 0;
+  private nextSpace = -2;
   private seenGen = 0;
 
   constructor(buf: Buffer, options: ParseOptions) {
     this.buf = buf;
-    this.precision = options.precision;
     this.multiplier = precisionMultiplier(options.precision);
     this.defaultTime = truncateToPrecision(options.nowNs, options.precision);
     this.cache = options.cache ?? new ParseCache();
@@ -138,16 +136,20 @@ class LineParser {
     let raw = '';
     if (!escapes) {
       // no backslash: the key ends at the first space; a known key was valid before
-      keyEnd = s;
-      while (keyEnd < e && buf[keyEnd] !== SP) keyEnd++;
+      // next space at or after s, remembered across lines (positions only grow: linear overall)
+      if (this.nextSpace !== -1 && this.nextSpace < s) this.nextSpace = buf.indexOf(SP, s);
+      keyEnd = this.nextSpace === -1 ? e : this.nextSpace;
       if (keyEnd > s && keyEnd < e) {
         raw = decodeLatin1(buf, s, keyEnd);
         entry = this.cache.getSeries(raw);
       }
     }
     if (entry === undefined) {
-      const end = this.scanKey(s, e);
-      if (end < 0) return;
+      const end = this.keys.scan(buf, s, e);
+      if (end < 0) {
+        this.fail(s, e, this.keys.error);
+        return;
+      }
       // backslashes elsewhere in the line (string values) do not matter for the key
       const keyEscapes = escapes && hasBackslash(buf, s, end);
       if (end !== keyEnd || escapes) {
@@ -156,8 +158,11 @@ class LineParser {
       }
       keyEnd = end;
       if (entry === undefined) {
-        entry = this.buildEntry(s, keyEnd, e, keyEscapes);
-        if (entry === undefined) return;
+        entry = this.keys.entry(buf, s, keyEnd, keyEscapes);
+        if (entry === undefined) {
+          this.fail(s, e, this.keys.error);
+          return;
+        }
         if (raw !== '') this.cache.setSeries(raw, entry);
       }
     }
@@ -243,159 +248,6 @@ class LineParser {
     }
   }
 
-  /** InfluxDB's scanMeasurement + scanTags over buf[s, e): end of the key section, or -1 after fail(). */
-  private scanKey(s: number, e: number): number {
-    const buf = this.buf;
-    if (buf[s] === COMMA) {
-      this.fail(s, e, 'missing measurement');
-      return -1;
-    }
-    let i = s;
-    for (;;) {
-      i++;
-      if (i >= e) {
-        this.fail(s, e, 'missing fields');
-        return -1;
-      }
-      if (buf[i - 1] === BS) continue;
-      const c = buf[i]!;
-      if (c === COMMA) break;
-      if (c === SP) return i;
-    }
-    // tags: key=value pairs separated by unescaped commas
-    let n = 0;
-    i++;
-    for (;;) {
-      const ks = i;
-      let c = buf[i];
-      if (i >= e || c === SP || c === COMMA || c === EQ) {
-        this.fail(s, e, 'missing tag key');
-        return -1;
-      }
-      for (;;) {
-        i++;
-        if (i >= e) {
-          this.fail(s, e, 'missing tag value');
-          return -1;
-        }
-        c = buf[i]!;
-        if ((c === SP || c === COMMA) && buf[i - 1] !== BS) {
-          this.fail(s, e, 'missing tag value');
-          return -1;
-        }
-        if (c === EQ && buf[i - 1] !== BS) break;
-      }
-      const ke = i;
-      i++;
-      const vs = i;
-      c = buf[i];
-      if (i >= e || c === COMMA || c === SP) {
-        this.fail(s, e, 'missing tag value');
-        return -1;
-      }
-      let last = false;
-      for (;;) {
-        i++;
-        if (i >= e) {
-          this.fail(s, e, 'missing fields');
-          return -1;
-        }
-        c = buf[i]!;
-        if (buf[i - 1] === BS) continue;
-        if (c === EQ) {
-          this.fail(s, e, 'invalid tag format');
-          return -1;
-        }
-        if (c === COMMA) break;
-        if (c === SP) {
-          last = true;
-          break;
-        }
-      }
-      if ((n + 1) * 4 > this.tagPos.length) {
-        const p = new Int32Array(this.tagPos.length * 2);
-        p.set(this.tagPos);
-        this.tagPos = p;
-      }
-      this.tagPos[n * 4] = ks;
-      this.tagPos[n * 4 + 1] = ke;
-      this.tagPos[n * 4 + 2] = vs;
-      this.tagPos[n * 4 + 3] = i;
-      n++;
-      if (last) {
-        this.tagPos[n * 4] = -1; // terminator
-        this.tagCount = n;
-        return i;
-      }
-      i++;
-    }
-  }
-
-  private tagCount = 0;
-
-  /** Measurement, normalized tags and canonical key of a scanned key section; undefined after fail(). */
-  private buildEntry(s: number, keyEnd: number, e: number, escapes: boolean): SeriesEntry | undefined {
-    const buf = this.buf;
-    // the measurement ends at the first unescaped comma or space
-    let m = s;
-    for (;;) {
-      m++;
-      if (m >= keyEnd) break;
-      if (buf[m - 1] === BS) continue;
-      if (buf[m] === COMMA) break;
-    }
-    const measurement = escapes ? decodeUnescaped(buf, s, m, NAME_ESCAPES) : decodeUtf8(buf, s, m);
-    const n = m >= keyEnd ? 0 : this.tagCount;
-    if (n === 0) {
-      const key = escapes ? seriesKey(measurement, []) : measurement;
-      return { measurement, tags: [], key, hasTimeTag: false };
-    }
-    const tp = this.tagPos;
-    const tags: Tag[] = new Array(n);
-    if (!escapes) {
-      // raw bytes order == code point order; check sortedness and duplicates on the bytes
-      let sorted = true;
-      for (let j = 0; j + 1 < n; j++) {
-        const cmp = compareRanges(buf, tp[j * 4]!, tp[j * 4 + 1]!, tp[j * 4 + 4]!, tp[j * 4 + 5]!);
-        if (cmp === 0) return this.failDup(s, e);
-        if (cmp > 0) sorted = false;
-      }
-      for (let j = 0; j < n; j++) {
-        const o = j * 4;
-        tags[j] = [decodeUtf8(buf, tp[o]!, tp[o + 1]!), decodeUtf8(buf, tp[o + 2]!, tp[o + 3]!)];
-      }
-      // a tag value may start with '=' (the only unescaped special byte a plain key can hold)
-      let plainKey = true;
-      for (let j = 0; j < n; j++) if (buf[tp[j * 4 + 2]!] === EQ) plainKey = false;
-      if (!sorted) {
-        tags.sort((a, b) => compareCodePoints(a[0], b[0]));
-        for (let j = 0; j + 1 < n; j++) if (tags[j]![0] === tags[j + 1]![0]) return this.failDup(s, e);
-      }
-      let key: string;
-      if (!plainKey) {
-        key = seriesKey(measurement, tags);
-      } else if (sorted) {
-        key = decodeUtf8(buf, s, keyEnd);
-      } else {
-        key = measurement;
-        for (let j = 0; j < n; j++) key += `,${tags[j]![0]}=${tags[j]![1]}`;
-      }
-      return { measurement, tags, key, hasTimeTag: hasTime(tags) };
-    }
-    for (let j = 0; j < n; j++) {
-      const o = j * 4;
-      tags[j] = [decodeUnescaped(buf, tp[o]!, tp[o + 1]!, TAG_ESCAPES), decodeUnescaped(buf, tp[o + 2]!, tp[o + 3]!, TAG_ESCAPES)];
-    }
-    tags.sort((a, b) => compareTagKeys(a[0], b[0]));
-    for (let j = 0; j + 1 < n; j++) if (tags[j]![0] === tags[j + 1]![0]) return this.failDup(s, e);
-    return { measurement, tags, key: seriesKey(measurement, tags), hasTimeTag: hasTime(tags) };
-  }
-
-  private failDup(s: number, e: number): undefined {
-    this.fail(s, e, 'duplicate tags');
-    return undefined;
-  }
-
   /** The point's fields in line order (`time` dropped, duplicates: last wins); undefined when rejected. */
   private buildFields(measurement: string): Array<readonly [string, FieldValue]> | undefined {
     const buf = this.buf;
@@ -406,6 +258,7 @@ class LineParser {
     const out: Array<readonly [string, FieldValue]> = new Array(count);
     let n = 0;
     const gen = ++this.seenGen;
+    const prevCount = this.prevCount;
     this.prevCount = 0;
     let dupTypes: number[] | undefined;
     for (let f = 0; f < count; f++) {
@@ -415,7 +268,7 @@ class LineParser {
       // most lines repeat the previous line's field keys: compare bytes before hashing
       let id: number;
       const pk = this.prevKeys;
-      if (f < this.prevCount && pk[f * 3 + 1]! - pk[f * 3]! === ke - ks
+      if (f < prevCount && pk[f * 3 + 1]! - pk[f * 3]! === ke - ks
         && compareRanges(buf, ks, ke, pk[f * 3]!, pk[f * 3 + 1]!) === 0) {
         id = pk[f * 3 + 2]!;
       } else {
@@ -520,11 +373,6 @@ class LineParser {
 function decodeFieldKey(buf: Uint8Array, s: number, e: number): string {
   for (let i = s; i < e; i++) if (buf[i] === BS) return decodeUnescaped(buf, s, e, NAME_ESCAPES);
   return decodeUtf8(buf, s, e);
-}
-
-function hasTime(tags: readonly Tag[]): boolean {
-  for (const t of tags) if (t[0] === TIME) return true;
-  return false;
 }
 
 function findField(fields: ReadonlyArray<readonly [string, FieldValue]>, name: string, n: number): number {

@@ -135,13 +135,6 @@ export function compareRanges(buf: Uint8Array, a0: number, a1: number, b0: numbe
   return la - lb;
 }
 
-/** True when buf[s, e) equals `text` (ASCII). */
-export function rangeIs(buf: Uint8Array, s: number, e: number, text: string): boolean {
-  if (e - s !== text.length) return false;
-  for (let k = 0; k < text.length; k++) if (buf[s + k] !== text.charCodeAt(k)) return false;
-  return true;
-}
-
 /**
  * The int64 in buf[s, e) (optional `-`, decimal digits) as a bigint, or undefined when it is out of range
  * (the caller builds Go's strconv message).
@@ -154,7 +147,19 @@ export function parseIntRange(buf: Uint8Array, s: number, e: number): bigint | u
     for (let i = d0; i < e; i++) n = n * 10 + (buf[i]! - 0x30);
     return BigInt(neg ? -n : n);
   }
-  const v = BigInt(decodeUtf8(buf, s, e));
+  let v: bigint;
+  if (e - d0 <= 19) {
+    // two exact halves (at most 10 and 9 digits): cheaper than BigInt(string)
+    const m = e - 9;
+    let hi = 0;
+    let lo = 0;
+    for (let i = d0; i < m; i++) hi = hi * 10 + (buf[i]! - 0x30);
+    for (let i = m; i < e; i++) lo = lo * 10 + (buf[i]! - 0x30);
+    v = BigInt(hi) * 1_000_000_000n + BigInt(lo);
+    if (neg) v = -v;
+  } else {
+    v = BigInt(decodeLatin1(buf, s, e));
+  }
   if (v > 9223372036854775807n || v < -9223372036854775808n) return undefined;
   return v;
 }

@@ -48,7 +48,7 @@ export function walkFieldsLikeInflux(buf: Uint8Array, keyEnd: number, fs: FieldS
     const first = buf[vs]!;
     if (first === QUOTE) {
       if (v - vs < 2) return false;
-      fs.push(p, k, vs, v, KIND_STRING, false);
+      fs.push(p, k, vs, v, KIND_STRING);
     } else if (NUMERIC_START.has(first)) {
       const last = buf[v - 1]!;
       if (last === 0x75 /* u */) return false;
@@ -56,16 +56,16 @@ export function walkFieldsLikeInflux(buf: Uint8Array, keyEnd: number, fs: FieldS
         if (!/^[+-]?\d+$/.test(decodeUtf8(buf, vs, v - 1))) return false;
         const n = BigInt(decodeUtf8(buf, vs, v - 1));
         if (n > 9223372036854775807n || n < -9223372036854775808n) return false;
-        fs.push(p, k, vs, v - 1, KIND_INT, false);
+        fs.push(p, k, vs, v - 1, KIND_INT);
       } else {
         const text = decodeUtf8(buf, vs, v);
         if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || !Number.isFinite(Number(text))) return false;
-        fs.push(p, k, vs, v, KIND_FLOAT, false);
+        fs.push(p, k, vs, v, KIND_FLOAT);
       }
     } else {
       const text = decodeUtf8(buf, vs, v);
-      if (BOOLS_TRUE.has(text)) fs.push(p, k, vs, v, KIND_BOOL_TRUE, false);
-      else if (BOOLS_FALSE.has(text)) fs.push(p, k, vs, v, KIND_BOOL_FALSE, false);
+      if (BOOLS_TRUE.has(text)) fs.push(p, k, vs, v, KIND_BOOL_TRUE);
+      else if (BOOLS_FALSE.has(text)) fs.push(p, k, vs, v, KIND_BOOL_FALSE);
       else return false;
     }
     p = v + 1;

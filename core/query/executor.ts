@@ -113,6 +113,9 @@ function nowNs(): bigint {
  * executeSelect. Results stream as StatementResults (several per statement when a SELECT is chunked,
  * `partial` on all but the last); the handler merges them for non-chunked responses.
  */
+/** How long a query waits for a linearizable meta read before answering from local meta. */
+export const META_SYNC_WAIT_MS = 1000;
+
 export class QueryExecutor {
   private nextQueryId = 1;
   private readonly running = new Map<number, RunningQuery>();
@@ -150,6 +153,9 @@ export class QueryExecutor {
       ...(options.auth?.user !== undefined ? { user: options.auth.user } : {}),
     };
     try {
+      // Read what the cluster has committed (shard groups created by another node's write a moment
+      // ago): a ReadIndex round when meta is replicated. Without a leader, answer from local meta.
+      if (this.deps.meta.supports?.replicated) await this.syncMeta();
       for (let i = 0; i < statements.length; i++) {
         if (options.signal?.aborted === true) return;
         const stmt = statements[i]!;
@@ -169,6 +175,23 @@ export class QueryExecutor {
       }
     } finally {
       this.running.delete(query.id);
+    }
+  }
+
+  /**
+   * A ReadIndex round, bounded: with no quorum (a partition, most members down) the query answers from
+   * this node's meta after META_SYNC_WAIT_MS instead of waiting for a leader.
+   */
+  private async syncMeta(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), META_SYNC_WAIT_MS)));
+    try {
+      const r = await Promise.race([this.deps.meta.sync().then(() => 'ok' as const), timeout]);
+      if (r === 'timeout') this.deps.logger.warn('meta sync before query timed out; answering from local meta');
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'meta sync before query failed; answering from local meta');
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -73,6 +73,13 @@ export class MetaRaftStore extends BaseMetaStore {
     return data;
   }
 
+  /** Reads the stored state (snapshot + log replay) without starting the store; for migrations. */
+  async load(): Promise<MetaData> {
+    const data = await this._open();
+    await this._close();
+    return data;
+  }
+
   protected override async _persist(commands: readonly LoggedCommand[], next: MetaData): Promise<void> {
     const log = this.log!;
     await log.append(commands.map((c) => ({ index: c.index, payload: encodeCommand(c.command) })));

@@ -6,8 +6,14 @@ import { type PoolChannelConfig, parsePoolChannelConfig } from './config.js';
 export { ChannelPool, type ChannelPoolCounters, type ChannelPoolOptions } from './channel-pool.js';
 export { parsePoolChannelConfig, poolChannelSchema, type PoolChannelConfig } from './config.js';
 
-/** Builds ChannelPoolOptions from the parsed `[pool-channel]` section. */
-export function channelPoolOptions(config: PoolChannelConfig): Omit<ConstructorParameters<typeof ChannelPool>[2], 'logger'> {
+/**
+ * Builds ChannelPoolOptions from the parsed `[pool-channel]` section. The handshake runs when the section
+ * asks for it or when the node has a `[cluster] shared-secret` (`nodeSecret`), which is then the secret
+ * unless the section names its own.
+ */
+export function channelPoolOptions(config: PoolChannelConfig, nodeSecret = ''): Omit<ConstructorParameters<typeof ChannelPool>[2], 'logger'> {
+  const secret = config.secret || nodeSecret;
+  const handshake = config.handshake || secret !== '';
   return {
     initial: config.initial,
     max: config.max,
@@ -15,9 +21,7 @@ export function channelPoolOptions(config: PoolChannelConfig): Omit<ConstructorP
     globalMax: config['global-max'],
     getTimeoutMs: config['get-timeout'],
     idleTimeoutMs: config['idle-timeout'],
-    ...(config.handshake
-      ? { prepare: (conn) => clientHandshake(conn, { secret: config.secret, timeoutMs: config['handshake-timeout'] }) }
-      : {}),
+    ...(handshake ? { prepare: (conn) => clientHandshake(conn, { secret, timeoutMs: config['handshake-timeout'] }) } : {}),
   };
 }
 
@@ -36,7 +40,7 @@ export const poolChannelPlugin = definePlugin<PoolChannelConfig>({
     container.register(ConnPool, {
       useFactory: (c) =>
         (instance ??= new ChannelPool(c.resolve(Transport), c.resolve(MetaStore), {
-          ...channelPoolOptions(config),
+          ...channelPoolOptions(config, ctx.node.clusterSharedSecret ?? ''),
           logger: ctx.logger,
         })),
     });

@@ -57,7 +57,7 @@ export class Cache {
         const [name, value] = fields[f]!;
         let col = s.fields.get(name);
         if (col === undefined) {
-          col = new TimeValueColumn(fieldTypeOf(value), 64);
+          col = new TimeValueColumn(fieldTypeOf(value), 16);
           s.fields.set(name, col);
         }
         col.append(p.time, value);

@@ -211,12 +211,90 @@ export function* scanPieces(
         continue;
       }
     }
-    cluster.sort((a, b) => a.prio - b.prio);
-    const runs: Run[] = [];
-    for (const p of cluster) {
-      const run = readPiece(p, onCorrupt);
-      if (run !== undefined) runs.push(filterRun(type, run, tmin, tmax, p.ranges));
+    if (cluster.length <= 2) {
+      // small clusters (the common overwrite case): decode both, merge at once
+      cluster.sort((a, b) => a.prio - b.prio);
+      const runs: Run[] = [];
+      for (const p of cluster) {
+        const run = readPiece(p, onCorrupt);
+        if (run !== undefined) runs.push(filterRun(type, run, tmin, tmax, p.ranges));
+      }
+      yield* chunks(type, mergeRuns(type, runs), maxPoints);
+    } else {
+      yield* sweepCluster(type, cluster, tmin, tmax, maxPoints, onCorrupt);
     }
-    yield* chunks(type, mergeRuns(type, runs), maxPoints);
   }
+}
+
+interface Cursor {
+  readonly run: Run;
+  readonly prio: number;
+  pos: number;
+}
+
+/**
+ * Merges a cluster of overlapping pieces by sweeping time: a piece is decoded only when the sweep
+ * reaches its minTime, and dropped once consumed, so memory holds the pieces overlapping the current
+ * time (not the whole cluster) plus one output block.
+ */
+function* sweepCluster(
+  type: FieldType,
+  cluster: Piece[],
+  tmin: bigint,
+  tmax: bigint,
+  maxPoints: number,
+  onCorrupt: OnCorrupt,
+): Generator<Block> {
+  // cluster is sorted by minTime
+  let next = 0;
+  let open: Cursor[] = [];
+  let outTimes = new BigInt64Array(maxPoints);
+  let outValues = allocLike(type, maxPoints) as Float64Array;
+  let o = 0;
+  const openPiece = (): void => {
+    const p = cluster[next++]!;
+    const raw = readPiece(p, onCorrupt);
+    if (raw === undefined) return;
+    const run = filterRun(type, raw, tmin, tmax, p.ranges);
+    if (run.times.length > 0) open.push({ run, prio: p.prio, pos: 0 });
+  };
+  for (;;) {
+    if (open.length === 0) {
+      if (next >= cluster.length) break;
+      openPiece();
+      continue;
+    }
+    let t = open[0]!.run.times[open[0]!.pos]!;
+    for (let k = 1; k < open.length; k++) {
+      const h = open[k]!.run.times[open[k]!.pos]!;
+      if (h < t) t = h;
+    }
+    if (next < cluster.length && cluster[next]!.minTime <= t) {
+      openPiece(); // it may hold t or something earlier
+      continue;
+    }
+    let best: Cursor | undefined;
+    let bestPos = 0;
+    let exhausted = false;
+    for (const c of open) {
+      if (c.run.times[c.pos] !== t) continue;
+      if (best === undefined || c.prio > best.prio) {
+        best = c;
+        bestPos = c.pos;
+      }
+      c.pos++;
+      if (c.pos >= c.run.times.length) exhausted = true;
+    }
+    outTimes[o] = t;
+    outValues[o] = (best!.run.values as Float64Array)[bestPos]!;
+    o++;
+    if (exhausted) open = open.filter((c) => c.pos < c.run.times.length);
+    if (o === maxPoints) {
+      yield* chunks(type, { times: outTimes, values: outValues }, maxPoints);
+      outTimes = new BigInt64Array(maxPoints);
+      outValues = allocLike(type, maxPoints) as Float64Array;
+      o = 0;
+    }
+  }
+  if (o > 0) yield* chunks(type, { times: outTimes.subarray(0, o), values: sliceValues(outValues, 0, o) }, maxPoints);
 }

@@ -57,7 +57,7 @@ export async function startNode(options: {
   const configFile = path.join(options.dir, 'node.toml');
   const toml = `[node]\ndir = "${path.join(options.dir, 'data')}"\nlog-level = "warn"\n\n[http]\nbind-address = "127.0.0.1:${httpPort}"\n\n[cluster]\nbind-address = "127.0.0.1:${clusterPort}"\n\n${options.extraToml ?? ''}\n`;
   await fs.writeFile(configFile, toml);
-  const child = spawn(process.execPath, ['--enable-source-maps', SERVER_JS, '--config', configFile], {
+  const child = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=32', SERVER_JS, '--config', configFile], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

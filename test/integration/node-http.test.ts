@@ -54,6 +54,11 @@ test('bad input gets InfluxDB 1.6.7 answers and the node keeps serving', async (
     t.is(mixed.headers['x-influxdb-error'], "partial write: unable to parse 'bad v= 2': missing field value dropped=0");
     const all = await write(url, 'db', 'lonely\n');
     t.deepEqual(JSON.parse(all.text), { error: "unable to parse 'lonely': missing fields" });
+    // an error quoting non-Latin-1 text: the header carries the UTF-8 bytes, the body the text
+    const uni = await write(url, 'db', '温度 v=\n');
+    t.is(uni.status, 400);
+    t.deepEqual(JSON.parse(uni.text), { error: "unable to parse '温度 v=': missing field value" });
+    t.is(Buffer.from(String(uni.headers['x-influxdb-error']), 'latin1').toString('utf8'), "unable to parse '温度 v=': missing field value");
     // unknown database
     const nodb = await write(url, 'nope', 'm v=1');
     t.is(nodb.status, 404);

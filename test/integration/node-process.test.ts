@@ -101,21 +101,24 @@ test.serial('SIGTERM drains an in-flight write before the node exits', async (t)
   const node = await startNode({ dir });
   try {
     await query(node.url, 'CREATE DATABASE d');
-    // A body sent slowly: the request is in flight when the signal arrives.
-    const { Readable } = await import('node:stream');
-    let push: ((s: string | null) => void) | undefined;
-    const body = new Readable({ read() {} });
-    push = (s) => body.push(s);
-    const pending = request(`${node.url}/write?db=d`, { method: 'POST', body });
-    push('m v=1 1\n');
-    await new Promise((r) => setTimeout(r, 300));
+    // A raw HTTP request whose body is sent in two parts: the signal arrives between them, while the
+    // request is in flight (accepted and being read by the server).
+    const net = await import('node:net');
+    const sock = net.connect(node.httpPort, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+    let answer = '';
+    sock.on('data', (d) => (answer += d));
+    const closed = new Promise<void>((resolve) => sock.once('close', () => resolve()));
+    const body1 = 'm v=1 1\n';
+    const body2 = 'm v=2 2\n';
+    sock.write(`POST /write?db=d HTTP/1.1\r\nHost: x\r\nContent-Length: ${body1.length + body2.length}\r\n\r\n${body1}`);
+    await new Promise((r) => setTimeout(r, 1500)); // generous: the server has accepted and is reading
     node.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
-    push('m v=2 2\n');
-    push(null);
-    const res = await pending;
-    await res.body.dump();
-    t.is(res.statusCode, 204, 'the in-flight write completes');
+    await new Promise((r) => setTimeout(r, 1000));
+    t.is(node.child.exitCode, null, 'the node waits for the in-flight request');
+    sock.write(body2);
+    await closed;
+    t.regex(answer, /^HTTP\/1\.1 204/, 'the in-flight write completes');
     t.is(await node.stop(), 0);
   } finally {
     await node.stop('SIGKILL');

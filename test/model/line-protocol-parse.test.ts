@@ -270,3 +270,26 @@ test('many distinct field names and series keep their identity (cache tables gro
     }
   }
 });
+
+test('field names stay right when consecutive lines change their field keys', (t) => {
+  const r = parse('m a=1,b=2 1\nm a=1,c=2 2\nm c=1 3\nm a=1,b=2,c=3 4\nm bb=1,a=2 5\nm b=1,a=2 6\nm,time=x b=1 7\nm a=9,b=8 8');
+  t.deepEqual(r.points.map((p) => p.fields.map((f) => f[0]).join(',')), ['a,b', 'a,c', 'c', 'a,b,c', 'bb,a', 'b,a', 'a,b']);
+  t.deepEqual(r.points.at(-1)!.fields, [['a', 9], ['b', 8]]);
+});
+
+test('16 to 20 digit integers and timestamps are exact, at both int64 ends', (t) => {
+  const ints = ['1234567890123456', '-1234567890123456', '9007199254740993', '-9007199254740993', '1000000000000000000',
+    '9223372036854775807', '-9223372036854775808', '0000000000000000001', '-0000000000000000001', '00000000009223372036854775807'];
+  for (const v of ints) t.is(one(`m v=${v}i 1`).fields[0]![1], BigInt(v), v);
+  const times = ['1577836800123456789', '-1577836800123456789', '9223372036854775806', '-9223372036854775806', '0001577836800123456789'];
+  for (const ts of times) t.is(one(`m v=1 ${ts}`, 'ns').time, BigInt(ts), ts);
+});
+
+test('a ParseCache full of series starts over and still parses right', (t) => {
+  const cache = new ParseCache({ maxSeries: 10 });
+  const body = Buffer.from(Array.from({ length: 35 }, (_, i) => `m,h=${i % 25} v=${i} ${i}`).join('\n'));
+  const a = parseLines(body, { precision: 's', nowNs: NOW, cache });
+  t.true(cache.series.size <= 10);
+  t.deepEqual(a, parseLines(body, { precision: 's', nowNs: NOW }));
+  t.is(a.points[30]!.key, 'm,h=5');
+});

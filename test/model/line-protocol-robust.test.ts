@@ -1,6 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import test from 'ava';
 import fc from 'fast-check';
-import { formatPoint, parseLines } from '../../core/model/line-protocol.js';
+import { ParseCache, formatPoint, parseLines } from '../../core/model/line-protocol.js';
 import { MAX_TIME, MIN_TIME } from '../../core/model/point.js';
 import { compareTagKeys, seriesKey } from '../../core/model/series-key.js';
 
@@ -29,6 +30,20 @@ test('property: any body parses without throwing, one error per failed line, val
       return r.points.length + r.errors.length + r.rejected <= text.split('\n').length;
     }),
     { numRuns: 5000, seed: 3 },
+  );
+  t.pass();
+});
+
+test('property: a shared ParseCache never changes the result', (t) => {
+  const cache = new ParseCache();
+  fc.assert(
+    fc.property(fc.array(body, { minLength: 1, maxLength: 4 }), (bodies) => {
+      const text = bodies.join('\n');
+      const fresh = parseLines(Buffer.from(text), { precision: 'n', nowNs: 5n });
+      const cached = parseLines(Buffer.from(text), { precision: 'n', nowNs: 5n, cache });
+      return isDeepStrictEqual(fresh, cached);
+    }),
+    { numRuns: 3000, seed: 4 },
   );
   t.pass();
 });

@@ -6,7 +6,7 @@ import { MetaRaftStore } from '../../../plugins/meta-raft/index.js';
 
 metaStoreSuite({
   test,
-  name: 'meta-raft',
+  name: 'meta-raft (unreplicated log, kept for upgrades)',
   factory: (dir) => new MetaRaftStore({ dir, address: '127.0.0.1:8088', logger: silentLogger(), snapshotInterval: 3 }),
 });
 

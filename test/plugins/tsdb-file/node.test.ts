@@ -25,7 +25,11 @@ test.serial('a node on tsdb-file: 100,000 points over HTTP, SIGKILL, restart: ev
     await node.stop('SIGKILL');
     node = await startNode({ dir, httpPort: node.httpPort, clusterPort: node.clusterPort, extraToml: TOML });
     const after = await query(node.url, q, { db: 'bench' });
-    t.deepEqual(after.body.results[0].series[0].values, before.body.results[0].series[0].values);
+    const [, countBefore, sumBefore] = before.body.results[0].series[0].values[0];
+    const [, countAfter, sumAfter] = after.body.results[0].series[0].values[0];
+    t.is(countAfter, countBefore);
+    // the sum is added up in another order when the blocks are laid out differently: last bits may differ
+    t.true(Math.abs(sumAfter - sumBefore) <= Math.abs(sumBefore) * 1e-12, `${sumAfter} vs ${sumBefore}`);
     const tags = await query(node.url, 'SHOW TAG VALUES FROM cpu WITH KEY = "hostname"', { db: 'bench' });
     t.is(tags.body.results[0].series[0].values.length, 100);
   } finally {
