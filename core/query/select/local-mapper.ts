@@ -280,7 +280,7 @@ class LocalMapper implements Mapper {
     // passes (no field condition, every field read is a column), so the `limit` newest rows lie at or
     // after the limit-th newest point of the first field; the other fields are scanned from the start
     // of the block holding that point only.
-    const narrow = !asc && limit > 0 && !condFieldsUsed && fields.length > 1 && this.reader.scanDescending === undefined;
+    const narrow = !asc && limit > 0 && !condFieldsUsed && fields.length > 0 && this.reader.scanDescending === undefined;
     g.series.forEach((s, idx) => {
       const blocks = narrow ? this.newestBlocks(s.key, fields, limit) : undefined;
       const h: Head = { cur: new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc, blocks), idx, s, taken: 0 };

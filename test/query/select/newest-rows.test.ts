@@ -154,16 +154,16 @@ test('tsdb-memory lists blocks newest first lazily; DESC LIMIT through it matche
 test('property: DESC and ASC with LIMIT over sparse fields and odd blocks give the full read cut to LIMIT', async (t) => {
   const point = fc.record({ t: fc.integer({ min: 0, max: 60 }), field: fc.integer({ min: 0, max: 2 }), host: fc.integer({ min: 0, max: 2 }), v: fc.integer({ min: -50, max: 50 }) });
   await fc.assert(
-    fc.asyncProperty(fc.array(point, { maxLength: 120 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 20 }), fc.boolean(), fc.boolean(), async (pts, blockPoints, limit, stats, ascending) => {
+    fc.asyncProperty(fc.array(point, { maxLength: 120 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 20 }), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 3 }), async (pts, blockPoints, limit, stats, ascending, nFields) => {
       const make = (): MemoryShardReader => {
         const r = new MemoryShardReader({ blockPoints, stats });
         // MemoryShardReader takes each series' rows in time order
         for (const p of [...pts].sort((a, b) => a.t - b.t)) r.add('cpu', [['host', `h${p.host}`]], BigInt(p.t) * S, [[`f${p.field}`, p.v / 4]]);
         return r;
       };
-      const fields = ['f0', 'f1', 'f2'];
+      const fields = ['f0', 'f1', 'f2'].slice(3 - nFields);
       const all = await rows(make(), request(fields, 0, ascending));
-      const some = await rows(make(), request(fields, limit, ascending));
+      const some = (await rows(make(), request(fields, limit, ascending))).filter((g) => g.rows.length > 0);
       const expect = all.map((g) => ({ key: g.key, rows: g.rows.slice(0, limit) })).filter((g) => g.rows.length > 0);
       return JSON.stringify(some, (_k, v: Value | unknown) => (typeof v === 'bigint' ? v.toString() : v)) ===
         JSON.stringify(expect, (_k, v: Value | unknown) => (typeof v === 'bigint' ? v.toString() : v));
