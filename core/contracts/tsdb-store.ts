@@ -42,7 +42,9 @@ export interface BlockStats {
   readonly min: number | bigint;
   readonly max: number | bigint;
   readonly sum: number | bigint;
+  /** The value at the block's minTime (read without decoding by ascending cursors and first()). */
   readonly first: number | bigint;
+  /** The value at the block's maxTime (read without decoding by DESC LIMIT and last()). */
   readonly last: number | bigint;
 }
 
@@ -74,6 +76,12 @@ export interface ShardReader {
    * timestamps (the newest write wins). Empty when the series or field does not exist.
    */
   scan(seriesKey: string, field: string, tmin: bigint, tmax: bigint): Iterable<Block>;
+  /**
+   * Optional: the blocks `scan` would give, in descending time order (each block's own values stay
+   * ascending), produced lazily so a reader that stops early (ORDER BY time DESC LIMIT n) reads only
+   * the newest blocks. Without it, core reverses `scan`'s blocks, which reads them all.
+   */
+  scanDescending?(seriesKey: string, field: string, tmin: bigint, tmax: bigint): Iterable<Block>;
 }
 
 /**

@@ -202,6 +202,18 @@ export abstract class AbstractTSDBStore implements TSDBStore {
         this.#assertStarted();
         return tmin > tmax ? [] : inner.scan(seriesKey, field, tmin, tmax);
       },
+      ...(inner.scanDescending === undefined
+        ? {}
+        : {
+            scanDescending: (seriesKey: string, field: string, tmin: bigint, tmax: bigint) => {
+              checkName('seriesKey', seriesKey);
+              checkName('field', field);
+              checkTime('tmin', tmin);
+              checkTime('tmax', tmax);
+              this.#assertStarted();
+              return tmin > tmax ? [] : (inner.scanDescending as NonNullable<ShardReader['scanDescending']>)(seriesKey, field, tmin, tmax);
+            },
+          }),
     };
   }
 

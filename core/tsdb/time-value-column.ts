@@ -200,6 +200,28 @@ export class TimeValueColumn {
     }
   }
 
+  /**
+   * The blocks of {@link blocks} in descending order, lazily: block boundaries are counted from the
+   * newest entry, each block's values stay ascending.
+   */
+  *blocksDescending(tmin: bigint, tmax: bigint, maxPoints = DEFAULT_BLOCK_POINTS): Generator<Block> {
+    this.ensureSorted();
+    if (tmin > tmax) return;
+    const times = this.#times;
+    const values = this.#values;
+    const lo = lowerBound(times, this.#length, tmin);
+    const hi = upperBound(times, this.#length, tmax);
+    for (let b = hi; b > lo; b -= maxPoints) {
+      const a = Math.max(lo, b - maxPoints);
+      yield {
+        count: b - a,
+        minTime: times[a]!,
+        maxTime: times[b - 1]!,
+        decode: () => ({ times: times.subarray(a, b), values: valuesView(values, a, b) }),
+      };
+    }
+  }
+
   /** Approximate bytes held by this column's arrays. */
   byteSize(): number {
     const v = this.#values;

@@ -110,6 +110,10 @@ export class MemoryShard {
       series: (measurement) => this.#seriesOf(measurement),
       fields: (measurement) => this.#fieldsOf(measurement),
       scan: (seriesKey, field, tmin, tmax) => this.#scan(seriesKey, field, tmin, tmax),
+      scanDescending: (seriesKey, field, tmin, tmax) => {
+        const col = this.#series.get(seriesKey)?.fields.get(field);
+        return col === undefined ? [] : col.blocksDescending(tmin, tmax, this.#maxBlockPoints);
+      },
     };
   }
 

@@ -1,6 +1,6 @@
 import type { Mapper, MapRequest } from '../../contracts/mapper.js';
 import type { FieldType } from '../../model/point.js';
-import type { SeriesInfo, ShardReader } from '../../contracts/tsdb-store.js';
+import type { Block, SeriesInfo, ShardReader } from '../../contracts/tsdb-store.js';
 import { TesseraError } from '../../errors.js';
 import { walkExpr, type Expr } from '../ast.js';
 import type { Value } from '../result.js';
@@ -62,6 +62,29 @@ function conditionFields(cond: Expr | null, r: Resolver): string[] {
   return out;
 }
 
+/** Index of the first of ascending times[from, to) that is >= t (`to` when none): binary search. */
+function firstAtOrAfter(times: BigInt64Array, from: number, to: number, t: bigint): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as bigint) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** minTime of the block holding the limit-th newest point of ascending `blocks`, or null when they hold fewer. */
+function lowerBoundOfNewest(blocks: readonly Block[], limit: number): bigint | null {
+  let need = limit;
+  for (let k = blocks.length - 1; k >= 0; k--) {
+    const b = blocks[k] as Block;
+    need -= b.count;
+    if (need <= 0) return b.minTime;
+  }
+  return null;
+}
+
 /**
  * Core's mapper over a ShardReader: runs a SelectMapRequest on one shard and streams chunks of at
  * most `chunkSize` rows. Aggregates use Block.stats without decoding when a block lies inside one
@@ -80,6 +103,8 @@ class LocalMapper implements Mapper {
   private tmax = 0n;
   private interval = 0n;
   private offset = 0n;
+  /** Lower time bound found for the previous series by newestBlocks. */
+  private newestHint: bigint | null = null;
 
   constructor(
     private readonly reader: ShardReader,
@@ -251,8 +276,14 @@ class LocalMapper implements Mapper {
       return false;
     };
     const heads: Head[] = [];
+    // Newest rows first with a LIMIT, over a reader that cannot list blocks newest first: every row
+    // passes (no field condition, every field read is a column), so the `limit` newest rows lie at or
+    // after the limit-th newest point of the first field; the other fields are scanned from the start
+    // of the block holding that point only.
+    const narrow = !asc && limit > 0 && !condFieldsUsed && fields.length > 0 && this.reader.scanDescending === undefined;
     g.series.forEach((s, idx) => {
-      const h: Head = { cur: new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc), idx, s, taken: 0 };
+      const blocks = narrow ? this.newestBlocks(s.key, fields, limit) : undefined;
+      const h: Head = { cur: new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc, blocks), idx, s, taken: 0 };
       if (advance(h)) heads.push(h);
     });
     // InfluxDB's sorted merge heap orders equal times by the auxiliary values, sorted by name, as
@@ -295,6 +326,30 @@ class LocalMapper implements Mapper {
       yield row;
       if (advance(h)) heap.push(h);
     }
+  }
+
+  /**
+   * Descending blocks per field holding at least the `limit` newest rows of a series (see rawRows):
+   * the first field in full, the others from the first field's lower bound on.
+   */
+  private newestBlocks(key: string, fields: readonly string[], limit: number): (field: string, index: number) => Iterable<Block> {
+    const f0 = fields[0] as string;
+    // Series written together end together: the previous series' bound is tried first, and the
+    // first field is scanned in full only when fewer than `limit` of its points lie after it.
+    let first: Block[] | null = null;
+    let lo: bigint | null = null;
+    if (this.newestHint !== null) {
+      first = [...this.reader.scan(key, f0, this.newestHint, this.tmax)];
+      lo = lowerBoundOfNewest(first, limit);
+    }
+    if (lo === null) {
+      first = [...this.reader.scan(key, f0, this.tmin, this.tmax)];
+      lo = lowerBoundOfNewest(first, limit) ?? this.tmin;
+    }
+    if (lo > this.tmin) this.newestHint = lo;
+    const from = lo;
+    const blocks = (first as Block[]).reverse();
+    return (field, index) => (index === 0 ? blocks : [...this.reader.scan(key, field, from, this.tmax)].reverse());
   }
 
   /** Partial aggregates of a tag set, per bucket, in bucket order. Memory: one state row per bucket. */
@@ -349,11 +404,7 @@ class LocalMapper implements Mapper {
       let i = 0;
       while (i < n) {
         const b = this.bucketOf(times[i] as bigint);
-        let j = i + 1;
-        if (this.interval > 0n) {
-          const end = b + this.interval;
-          while (j < n && (times[j] as bigint) < end) j++;
-        } else j = n;
+        const j = this.interval > 0n ? firstAtOrAfter(times, i + 1, n, b + this.interval) : n;
         addRange(stateAt(b)[si] as PartialState, spec.op, times, values, i, j);
         i = j;
       }

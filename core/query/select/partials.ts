@@ -135,7 +135,49 @@ export function addRange(
       return;
     }
   }
+  if ((op === 'min' || op === 'max' || op === 'first' || op === 'last') && (values instanceof Float64Array || values instanceof BigInt64Array)) {
+    // Times within a block ascend, so one point per range competes with the state: first/last at
+    // the ends (unless the end time repeats: a subquery's rows), min/max at the earliest extreme, as
+    // the point-by-point rule picks.
+    const k =
+      op === 'first'
+        ? from + 1 < to && times[from + 1] === times[from] ? -1 : from
+        : op === 'last'
+          ? to - 2 >= from && times[to - 2] === times[to - 1] ? -1 : to - 1
+          : extremeIndex(values, from, to, op === 'max');
+    if (k >= 0) {
+      addPoint(state, op, times[k] as bigint, values[k] as Value, null);
+      return;
+    }
+  }
   for (let i = from; i < to; i++) addPoint(state, op, times[i] as bigint, values[i] as Value, null);
+}
+
+/** Index of the first max (or min) of values[from, to), or -1 when a NaN makes the order partial. */
+function extremeIndex(values: Float64Array | BigInt64Array, from: number, to: number, max: boolean): number {
+  let best = from;
+  if (values instanceof Float64Array) {
+    let b = values[from] as number;
+    if (b !== b) return -1;
+    for (let i = from + 1; i < to; i++) {
+      const x = values[i] as number;
+      if (x !== x) return -1;
+      if (max ? b < x : x < b) {
+        b = x;
+        best = i;
+      }
+    }
+    return best;
+  }
+  let b = values[from] as bigint;
+  for (let i = from + 1; i < to; i++) {
+    const x = values[i] as bigint;
+    if (max ? b < x : x < b) {
+      b = x;
+      best = i;
+    }
+  }
+  return best;
 }
 
 /**
