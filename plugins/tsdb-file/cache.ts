@@ -104,6 +104,9 @@ export class Cache {
 
   private removeSeries(s: CacheSeries): void {
     this.series.delete(s.key);
+    // An empty cache holds nothing: without this reset, deletes left `bytes` over the snapshot threshold
+    // with no series to snapshot, and the snapshot trigger re-fired forever.
+    if (this.series.size === 0) this.bytes = 0;
     const m = this.byMeasurement.get(s.measurement);
     if (m !== undefined) {
       m.delete(s.key);

@@ -268,7 +268,11 @@ export class FileShard implements ShardSources {
       })
       .finally(() => {
         this.#snapshotting = undefined;
-        if (!this.#closed && this.active.bytes >= this.options.cacheSnapshotBytes) this.#startSnapshot();
+        // Next snapshot from a new macrotask, and only when there is something to write: a trigger that
+        // cannot make progress must never become a microtask loop that starves timers and I/O.
+        if (!this.#closed && this.active.series.size > 0 && this.active.bytes >= this.options.cacheSnapshotBytes) {
+          setImmediate(() => this.#startSnapshot());
+        }
       });
   }
 
