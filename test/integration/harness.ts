@@ -35,6 +35,8 @@ export interface NodeProcess {
   readonly dir: string;
   /** stderr + stdout collected so far. */
   output(): string;
+  /** Resolves when the process exits, with its exit code and the signal that ended it (if any). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM (or the given signal) and wait for exit; resolves the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -64,7 +66,10 @@ export async function startNode(options: {
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exitedWith = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const exited = exitedWith.then((r) => r.code);
   const url = `http://127.0.0.1:${httpPort}`;
   const node: NodeProcess = {
     child,
@@ -74,6 +79,7 @@ export async function startNode(options: {
     configFile,
     dir: options.dir,
     output: () => out,
+    exited: exitedWith,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
