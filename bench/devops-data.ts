@@ -34,16 +34,9 @@ export interface DevopsOptions {
 }
 
 /** Small, fast, seedable PRNG (mulberry32) returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../core/testing/suite-harness.js';
+
+export const seededRandom: (seed: number) => () => number = prng;
 
 function normalFrom(rand: () => number): () => number {
   let spare: number | undefined;

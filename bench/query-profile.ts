@@ -5,6 +5,7 @@
 import { Pool, request } from 'undici';
 import { devopsBatches } from './devops-data.js';
 import { pushBatches, timedQuery } from './load.js';
+import { prng } from '../core/testing/suite-harness.js';
 
 interface Options {
   url: string;
@@ -33,16 +34,6 @@ function parse(argv: readonly string[]): Options {
   return o;
 }
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The standard queries of bench/run.ts, keyed q1..q5. */
 export function standardQueries(hosts: number, points: number, rand: () => number): Record<string, () => string> {
@@ -75,7 +66,7 @@ async function main(): Promise<void> {
     const r = await pushBatches(o.url, `db=${o.db}&precision=s`, batches, lines, 4);
     process.stdout.write(`loaded ${r.points} points in ${r.seconds.toFixed(1)} s (${r.failures} failures)\n`);
   }
-  const qs = standardQueries(o.hosts, o.points, mulberry(7919));
+  const qs = standardQueries(o.hosts, o.points, prng(7919));
   const pool = new Pool(o.url, { connections: 1 });
   try {
     for (const [name, make] of Object.entries(qs)) {

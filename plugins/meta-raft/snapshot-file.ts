@@ -29,10 +29,15 @@ export async function writeSnapshotFile(path: string, data: MetaData): Promise<v
   const head = Buffer.allocUnsafe(8);
   MAGIC.copy(head, 0);
   head.writeUInt32BE(crc32(body), 4);
+  await writeFileAtomic(path, Buffer.concat([head, body]));
+}
+
+/** Writes a file atomically and durably: temp file, fsync, rename over `path`, fsync of the directory. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, 'w');
   try {
-    await fh.writeFile(Buffer.concat([head, body]));
+    await fh.writeFile(bytes);
     await fh.sync();
   } catch (err) {
     await fh.close();

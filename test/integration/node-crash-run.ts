@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { type NodeProcess, query, startNode, tempDir } from './harness.js';
+import { prng } from '../../core/testing/suite-harness.js';
 
 export interface CrashResult {
   readonly cycles: number;
@@ -17,20 +18,10 @@ export interface CrashResult {
   readonly restartMs: number[];
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Runs `cycles` kill/restart cycles; each batch is 500 points of series `b<batch>` (one point per host). */
 export async function runNodeCrashCycles(options: { cycles: number; seed?: number; log?: (s: string) => void }): Promise<CrashResult> {
-  const rand = rng(options.seed ?? 1);
+  const rand = prng(options.seed ?? 1);
   const dir = await tempDir('crash');
   const restartMs: number[] = [];
   const acked: number[] = [];

@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import { TesseraError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { encodeLogRecord, MetaLogFile, type MetaLogRecord } from '../meta-log.js';
-import { syncDir } from '../snapshot-file.js';
+import { syncDir, writeFileAtomic } from '../snapshot-file.js';
 import type { RaftInitialState } from './raft.js';
 import type { Entry, HardState, Snapshot } from './types.js';
 
@@ -156,17 +156,5 @@ export async function writeRaftSnapshot(path: string, snap: Snapshot): Promise<v
   const head = Buffer.allocUnsafe(8);
   SNAP_MAGIC.copy(head, 0);
   head.writeUInt32BE(crc32(body), 4);
-  const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(Buffer.concat([head, body]));
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  await rename(tmp, path);
-  await syncDir(join(path, '..'));
+  await writeFileAtomic(path, Buffer.concat([head, body]));
 }
