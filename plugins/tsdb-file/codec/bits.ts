@@ -150,6 +150,16 @@ export class BitReader {
     return ((this.buf[p >>> 3] ?? 0) >>> (7 - (p & 7))) & 1;
   }
 
+  /** The current position, in bits from the start of the buffer. */
+  get bitPosition(): number {
+    return this.bitPos;
+  }
+
+  /** Moves to a bit position (as returned by bitPosition). */
+  seek(bitPos: number): void {
+    this.bitPos = bitPos;
+  }
+
   /** True when more bits were requested than the input held. */
   get overrun(): boolean {
     return this.bitPos > this.endBit;

@@ -32,6 +32,33 @@ test('floats round-trip bit-exactly: any double, NaN, -0, infinities, decimals',
   t.pass();
 });
 
+test('full-precision float walks round-trip bit-exactly at every delta size, across zero, with repeats and jumps', (t) => {
+  // Key deltas of every bit length (carries across the 32-bit halves, signs, zero runs, escapes).
+  const walk = fc.record({
+    start: fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
+    scale: fc.integer({ min: -60, max: 30 }),
+    steps: fc.array(fc.tuple(fc.double({ noNaN: true, min: -1, max: 1 }), fc.integer({ min: 0, max: 9 })), { minLength: 1, maxLength: 400 }),
+  });
+  fc.assert(
+    fc.property(walk, ({ start, scale, steps }) => {
+      const v = new Float64Array(steps.length);
+      let x = start;
+      steps.forEach(([step, kind], i) => {
+        if (kind === 0) x = -x; // jump across zero
+        else if (kind === 1) x *= 1e12; // a large jump (escape)
+        else if (kind > 3) x += step * 2 ** scale; // kinds 2,3: repeat
+        v[i] = x;
+      });
+      const back = decodeFloats(encodeFloats(v, 0, v.length), v.length);
+      const a = new Uint32Array(v.buffer);
+      const b = new Uint32Array(back.buffer);
+      return a.length === b.length && a.every((w, i) => w === b[i]);
+    }),
+    { numRuns: 400 },
+  );
+  t.pass();
+});
+
 test('floats printed with few decimals take the decimal encoding and cost a few bits each', (t) => {
   const v = new Float64Array(1000);
   let x = 50;
