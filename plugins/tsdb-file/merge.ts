@@ -6,7 +6,7 @@
  */
 import type { Block, BlockValues, FieldType, TimeValueColumn } from '../../core/index.js';
 import { lowerBound, upperBound } from '../../core/index.js';
-import { blockIntact, computeStats, decodeBlock } from './codec/block.js';
+import { blockIntact, computeStats, decodeBlock, decodeBlockUntil } from './codec/block.js';
 import type { BlockRef } from './segment-format.js';
 import type { SegmentReader } from './segment-reader.js';
 import type { TimeRange } from './tombstones.js';
@@ -43,7 +43,8 @@ function allocLike(type: FieldType, n: number): BlockValues {
   return new Array(n);
 }
 
-function readPiece(p: Piece, onCorrupt: OnCorrupt): Run | undefined {
+/** The points of a piece up to `tmax` (a file block is decoded only as far as needed). */
+function readPiece(p: Piece, tmax: bigint, onCorrupt: OnCorrupt): Run | undefined {
   if (p.col !== undefined) {
     const it = p.col.blocks(p.minTime, p.maxTime, Number.MAX_SAFE_INTEGER);
     for (const b of it) return b.decode();
@@ -53,7 +54,7 @@ function readPiece(p: Piece, onCorrupt: OnCorrupt): Run | undefined {
   const ref = p.ref!;
   try {
     const bytes = seg.readBlock(ref);
-    const d = decodeBlock(bytes);
+    const d = decodeBlockUntil(bytes, tmax);
     return { times: d.times, values: d.values };
   } catch (err) {
     onCorrupt(seg, ref, err);
@@ -168,8 +169,34 @@ export function lazyFileBlock(ref: BlockRef, bytes: Buffer): FileBlock {
 }
 
 /**
+ * A file block read only when decoded: a scan answered from the index's statistics never touches the
+ * file. A block that fails its CRC is reported to `onCorrupt` and decodes as empty.
+ */
+function deferredFileBlock(type: FieldType, seg: SegmentReader, ref: BlockRef, onCorrupt: OnCorrupt): Block {
+  let decoded: Run | undefined;
+  const block: Block = {
+    count: ref.count,
+    minTime: ref.minTime,
+    maxTime: ref.maxTime,
+    decode: () => {
+      if (decoded === undefined) {
+        try {
+          decoded = decodeBlock(seg.readBlock(ref));
+        } catch (err) {
+          onCorrupt(seg, ref, err);
+          decoded = { times: new BigInt64Array(0), values: allocLike(type, 0) };
+        }
+      }
+      return decoded;
+    },
+  };
+  return ref.stats === undefined ? block : { ...block, stats: ref.stats };
+}
+
+/**
  * Blocks of one series field in [tmin, tmax] from `pieces`, ascending, without duplicate times.
- * Untouched file blocks are yielded lazily as {@link FileBlock}s, so compaction can copy their bytes.
+ * Untouched file blocks are yielded as {@link FileBlock}s (bytes read and CRC-checked, so compaction
+ * can copy them), or with `deferred` (queries) as blocks read from the file only when decoded.
  */
 export function* scanPieces(
   type: FieldType,
@@ -178,6 +205,7 @@ export function* scanPieces(
   tmax: bigint,
   maxPoints: number,
   onCorrupt: OnCorrupt,
+  deferred = false,
 ): Generator<Block> {
   const list = pieces.filter((p) => p.maxTime >= tmin && p.minTime <= tmax);
   list.sort((a, b) => (a.minTime < b.minTime ? -1 : a.minTime > b.minTime ? 1 : a.prio - b.prio));
@@ -199,6 +227,10 @@ export function* scanPieces(
         continue;
       }
       if (!touched && p.minTime >= tmin && p.maxTime <= tmax && p.ref !== undefined) {
+        if (deferred) {
+          yield deferredFileBlock(type, p.seg!, p.ref, onCorrupt);
+          continue;
+        }
         let bytes: Buffer;
         try {
           bytes = p.seg!.readBlock(p.ref);
@@ -216,7 +248,7 @@ export function* scanPieces(
       cluster.sort((a, b) => a.prio - b.prio);
       const runs: Run[] = [];
       for (const p of cluster) {
-        const run = readPiece(p, onCorrupt);
+        const run = readPiece(p, tmax, onCorrupt);
         if (run !== undefined) runs.push(filterRun(type, run, tmin, tmax, p.ranges));
       }
       yield* chunks(type, mergeRuns(type, runs), maxPoints);
@@ -253,7 +285,7 @@ function* sweepCluster(
   let o = 0;
   const openPiece = (): void => {
     const p = cluster[next++]!;
-    const raw = readPiece(p, onCorrupt);
+    const raw = readPiece(p, tmax, onCorrupt);
     if (raw === undefined) return;
     const run = filterRun(type, raw, tmin, tmax, p.ranges);
     if (run.times.length > 0) open.push({ run, prio: p.prio, pos: 0 });

@@ -138,7 +138,7 @@ export class ShardView implements ShardReader {
     if (type === undefined) return [];
     const pieces = this.pieces(seriesKey, measurement, field, tmin, tmax, this.src.segments, true);
     if (pieces.length === 0) return [];
-    return scanPieces(type, pieces, tmin, tmax, this.src.maxBlockPoints, this.src.onCorrupt);
+    return scanPieces(type, pieces, tmin, tmax, this.src.maxBlockPoints, this.src.onCorrupt, true);
   }
 
   /** Pieces of a series field from `segments` (and the caches when `caches`), tombstones attached. */

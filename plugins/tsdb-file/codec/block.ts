@@ -4,7 +4,7 @@
  * bytes.
  */
 import { crc32 } from 'node:zlib';
-import type { BlockStats, BlockValues, FieldType } from '../../../core/index.js';
+import { type BlockStats, type BlockValues, type FieldType, upperBound } from '../../../core/index.js';
 import { decodeBooleans, encodeBooleans } from './booleans.js';
 import { decodeFloats, encodeFloats } from './floats.js';
 import { decodeIntegers, encodeIntegers } from './integers.js';
@@ -80,8 +80,23 @@ export function blockIntact(buf: Uint8Array): boolean {
   return crc32(b.subarray(0, b.length - 4)) === b.readUInt32LE(b.length - 4);
 }
 
+/** A decoded block (or its head). */
+export interface DecodedBlock {
+  readonly type: FieldType;
+  readonly times: BigInt64Array;
+  readonly values: BlockValues;
+}
+
 /** Decodes a block (CRC checked: throws RangeError when damaged). */
-export function decodeBlock(buf: Uint8Array): { type: FieldType; times: BigInt64Array; values: BlockValues } {
+export function decodeBlock(buf: Uint8Array): DecodedBlock {
+  return decodeBlockUntil(buf, undefined);
+}
+
+/**
+ * Decodes the points of a block with time <= `tmax` (all when undefined): the times are decoded whole,
+ * float values only as far as needed. CRC checked: throws RangeError when damaged.
+ */
+export function decodeBlockUntil(buf: Uint8Array, tmax: bigint | undefined): DecodedBlock {
   if (!blockIntact(buf)) throw new RangeError('block checksum mismatch');
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
   const type = TYPE_NAMES[b[0]!];
@@ -89,13 +104,14 @@ export function decodeBlock(buf: Uint8Array): { type: FieldType; times: BigInt64
   const [n, p1] = readVarint(b, 1);
   const [tlen, p2] = readVarint(b, p1);
   if (p2 + tlen > b.length - 4) throw new RangeError('bad block header');
-  const times = decodeTimes(b.subarray(p2, p2 + tlen), n);
+  const allTimes = decodeTimes(b.subarray(p2, p2 + tlen), n);
+  const keep = tmax === undefined || n === 0 || allTimes[n - 1]! <= tmax ? n : upperBound(allTimes, n, tmax);
+  const times = keep === n ? allTimes : allTimes.subarray(0, keep);
   const vbuf = b.subarray(p2 + tlen, b.length - 4);
   let values: BlockValues;
   switch (type) {
     case 'float':
-      values = decodeFloats(vbuf, n);
-      break;
+      return { type, times, values: decodeFloats(vbuf, n, keep) };
     case 'integer':
       values = decodeIntegers(vbuf, n);
       break;
@@ -105,6 +121,7 @@ export function decodeBlock(buf: Uint8Array): { type: FieldType; times: BigInt64
     default:
       values = decodeBooleans(vbuf, n);
   }
+  if (keep < n) values = Array.isArray(values) ? values.slice(0, keep) : (values as BigInt64Array).subarray(0, keep);
   return { type, times, values };
 }
 

@@ -90,25 +90,29 @@ export function encodeFloats(values: Float64Array, start: number, n: number): Ui
   return b.length <= a.length ? b : a;
 }
 
-/** Decodes `n` floats from `buf` (as written by encodeFloats). */
-export function decodeFloats(buf: Uint8Array, n: number): Float64Array {
+/**
+ * Decodes the first `limit` (default all `n`) of the `n` floats in `buf` (as written by encodeFloats);
+ * a scan that needs only a block's head stops there.
+ */
+export function decodeFloats(buf: Uint8Array, n: number, limit = n): Float64Array {
   const r = new BitReader(buf);
   const mode = r.read32(8);
-  const out = new Float64Array(n);
+  const m = Math.max(0, Math.min(n, limit));
+  const out = new Float64Array(m);
   if (mode === 1) {
     const s = POW10[r.read32(8)]!;
     const { zz } = decodeInts(r, n);
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      m += unzigzag(zz[i]!);
-      out[i] = m / s;
+    let v = 0;
+    for (let i = 0; i < m; i++) {
+      v += unzigzag(zz[i]!);
+      out[i] = v / s;
     }
     return out;
   }
   if (mode !== 0) throw new RangeError(`unknown float mode ${mode}`);
   const dec = readTable(r, ALPHABET);
-  if (LITTLE_ENDIAN) return decodeKeyDeltas(buf, r, dec, out, n);
-  return decodeKeyDeltasPortable(r, dec, out, n);
+  if (LITTLE_ENDIAN) return decodeKeyDeltas(buf, r, dec, out, m);
+  return decodeKeyDeltasPortable(r, dec, out, m);
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -187,8 +191,7 @@ function decodeKeyDeltas(buf: Uint8Array, r: BitReader, dec: HuffmanDecoder, out
       if (bl === 0) throw new RangeError('invalid run');
       const len = 2 ** (bl - 1) + r.read32(bl - 1);
       pos = r.bitPosition;
-      if (i + len > n) throw new RangeError('run past end');
-      const end = i + len;
+      const end = Math.min(n, i + len);
       while (i < end) writeKey(words, i++, hi, lo);
       continue;
     } else throw new RangeError('invalid symbol');
@@ -247,8 +250,7 @@ function decodeKeyDeltasPortable(r: BitReader, dec: HuffmanDecoder, out: Float64
       const b = r.read32(5);
       if (b === 0) throw new RangeError('invalid run');
       const len = 2 ** (b - 1) + r.read32(b - 1);
-      if (i + len > n) throw new RangeError('run past end');
-      out.fill(keyToFloat(hi, lo), i, i + len);
+      out.fill(keyToFloat(hi, lo), i, Math.min(n, i + len));
       i += len;
       continue;
     } else throw new RangeError('invalid symbol');
