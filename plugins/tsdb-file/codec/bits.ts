@@ -5,47 +5,52 @@
 
 const TWO32 = 0x1_0000_0000;
 
-/** Appends bits to a growable byte buffer. */
+/**
+ * Appends bits to a growable, zero-filled byte buffer by OR-ing them in at a bit position, so a write
+ * of up to 24 bits is four byte ORs. Hot loops may reserve room and write with {@link putBits} on
+ * the raw buffer, then commit the new position.
+ */
 export class BitWriter {
   private buf: Uint8Array;
-  private pos = 0; // bytes fully written
-  private acc = 0; // pending bits, right-aligned
-  private nacc = 0; // number of pending bits (< 8 between calls)
+  private pos = 0; // bits written
 
   constructor(initialBytes = 1024) {
     this.buf = new Uint8Array(Math.max(16, initialBytes));
   }
 
-  private ensure(extra: number): void {
-    if (this.pos + extra <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + extra) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
+  /** Makes room for `bits` more bits (plus the 4-byte slack putBits needs); returns the buffer. */
+  reserve(bits: number): Uint8Array {
+    const need = ((this.pos + bits) >>> 3) + 8;
+    if (need > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < need) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.buf.subarray(0, (this.pos >>> 3) + 1));
+      this.buf = next;
+    }
+    return this.buf;
+  }
+
+  /** The current position in bits (for putBits). */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** Sets the position after writing with putBits into the reserved buffer. */
+  commit(bitPos: number): void {
+    this.pos = bitPos;
   }
 
   /** Writes the low `n` bits (0..32) of `value`. */
   write32(value: number, n: number): void {
     if (n === 0) return;
-    this.ensure(5);
-    let acc = this.acc;
-    let nacc = this.nacc;
-    // Push in up to 24-bit chunks so the accumulator never exceeds 31 bits.
-    while (n > 0) {
-      const take = n > 24 ? 24 : n;
-      n -= take;
-      const chunk = (value >>> n) & ((1 << take) - 1);
-      acc = (acc << take) | chunk;
-      nacc += take;
-      while (nacc >= 8) {
-        nacc -= 8;
-        this.buf[this.pos++] = (acc >>> nacc) & 0xff;
-      }
-      acc &= (1 << nacc) - 1;
+    const b = this.reserve(n);
+    let p = this.pos;
+    if (n > 24) {
+      p = putBits(b, p, (value >>> 24) & ((1 << (n - 24)) - 1), n - 24);
+      n = 24;
     }
-    this.acc = acc;
-    this.nacc = nacc;
+    this.pos = putBits(b, p, value & ((1 << n) - 1), n);
   }
 
   /** Writes the low `n` bits (0..53) of a non-negative integer `value`. */
@@ -66,19 +71,27 @@ export class BitWriter {
 
   /** Number of bits written so far. */
   get bitLength(): number {
-    return this.pos * 8 + this.nacc;
+    return this.pos;
   }
 
   /** The bytes written, last byte zero-padded. */
   finish(): Uint8Array {
-    if (this.nacc > 0) {
-      this.ensure(1);
-      this.buf[this.pos++] = (this.acc << (8 - this.nacc)) & 0xff;
-      this.acc = 0;
-      this.nacc = 0;
-    }
-    return this.buf.subarray(0, this.pos);
+    return this.buf.subarray(0, (this.pos + 7) >>> 3);
   }
+}
+
+/**
+ * ORs `v` (exactly `n` bits, 1..24, no higher bits set) into zero-filled `b` at bit position `p`, most
+ * significant bit first; returns p + n. `b` must have 4 bytes of room past the position's byte.
+ */
+export function putBits(b: Uint8Array, p: number, v: number, n: number): number {
+  const q = p >>> 3;
+  const w = v << (32 - (p & 7) - n);
+  b[q] = b[q]! | (w >>> 24);
+  b[q + 1] = b[q + 1]! | ((w >>> 16) & 0xff);
+  b[q + 2] = b[q + 2]! | ((w >>> 8) & 0xff);
+  b[q + 3] = b[q + 3]! | (w & 0xff);
+  return p + n;
 }
 
 /**

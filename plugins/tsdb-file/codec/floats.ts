@@ -9,7 +9,7 @@
  */
 import { BitReader, BitWriter } from './bits.js';
 import { decodeSymbol, FAST_BITS, type HuffmanDecoder, readTable } from './huffman.js';
-import { ALPHABET, decodeInts, ESCAPE, encodeInts, LEN_BASE, RAW, SMALL, unzigzag, ZERO_RUN, zigzag } from './int-coder.js';
+import { ALPHABET, decodeInts, ESCAPE, POW2, encodeInts, LEN_BASE, RAW, SMALL, unzigzag, ZERO_RUN, zigzag } from './int-coder.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -189,7 +189,7 @@ function decodeKeyDeltas(buf: Uint8Array, r: BitReader, dec: HuffmanDecoder, out
       r.seek(pos);
       const bl = r.read32(5);
       if (bl === 0) throw new RangeError('invalid run');
-      const len = 2 ** (bl - 1) + r.read32(bl - 1);
+      const len = POW2[bl - 1]! + r.read32(bl - 1);
       pos = r.bitPosition;
       const end = Math.min(n, i + len);
       while (i < end) writeKey(words, i++, hi, lo);
@@ -240,7 +240,7 @@ function decodeKeyDeltasPortable(r: BitReader, dec: HuffmanDecoder, out: Float64
       z = s;
     } else if (s <= LEN_BASE + 53) {
       const b = s - LEN_BASE;
-      z = 2 ** (b - 1) + r.read(b - 1);
+      z = POW2[b - 1]! + r.read(b - 1);
     } else if (s === ESCAPE) {
       hi = r.read32(32);
       lo = r.read32(32);
@@ -249,7 +249,7 @@ function decodeKeyDeltasPortable(r: BitReader, dec: HuffmanDecoder, out: Float64
     } else if (s === ZERO_RUN) {
       const b = r.read32(5);
       if (b === 0) throw new RangeError('invalid run');
-      const len = 2 ** (b - 1) + r.read32(b - 1);
+      const len = POW2[b - 1]! + r.read32(b - 1);
       out.fill(keyToFloat(hi, lo), i, Math.min(n, i + len));
       i += len;
       continue;

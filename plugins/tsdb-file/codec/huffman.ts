@@ -11,39 +11,39 @@ export const MAX_CODE_LENGTH = 15;
 export function codeLengths(counts: ArrayLike<number>): Uint8Array {
   const n = counts.length;
   const lengths = new Uint8Array(n);
-  let freq = Array.from(counts);
+  const freq = Float64Array.from(counts);
   for (;;) {
     const used: number[] = [];
     for (let s = 0; s < n; s++) if (freq[s]! > 0) used.push(s);
-    if (used.length === 0) return lengths;
-    if (used.length === 1) {
-      lengths[used[0]!] = 0;
-      return lengths;
+    if (used.length <= 1) return lengths; // none, or a single symbol: a zero-length code
+    // Two-queue Huffman: leaves sorted by weight, internal nodes come out in non-decreasing weight.
+    used.sort((a, b) => freq[a]! - freq[b]! || a - b);
+    const k = used.length;
+    const weight = new Float64Array(2 * k - 1);
+    const parent = new Int32Array(2 * k - 1).fill(-1);
+    for (let i = 0; i < k; i++) weight[i] = freq[used[i]!]!;
+    let leaf = 0;
+    let inner = k;
+    let next = k;
+    const take = (): number => (leaf < k && (inner >= next || weight[leaf]! <= weight[inner]!) ? leaf++ : inner++);
+    while (next < 2 * k - 1) {
+      const a = take();
+      const b = take();
+      weight[next] = weight[a]! + weight[b]!;
+      parent[a] = next;
+      parent[b] = next;
+      next++;
     }
-    // Nodes: leaves 0..used-1, internal after. Simple O(k^2) merge is fine for k < 100.
-    const weight: number[] = used.map((s) => freq[s]!);
-    const parent: number[] = new Array(used.length).fill(-1);
-    const active: number[] = used.map((_, i) => i);
-    while (active.length > 1) {
-      active.sort((a, b) => weight[a]! - weight[b]! || a - b);
-      const a = active.shift()!;
-      const b = active.shift()!;
-      const node = weight.length;
-      weight.push(weight[a]! + weight[b]!);
-      parent.push(-1);
-      parent[a] = node;
-      parent[b] = node;
-      active.push(node);
-    }
+    // depths: the root is the last node; parents always come after their children
+    const depth = new Uint8Array(2 * k - 1);
     let maxLen = 0;
-    for (let i = 0; i < used.length; i++) {
-      let d = 0;
-      for (let p = parent[i]!; p !== -1; p = parent[p]!) d++;
-      lengths[used[i]!] = d;
-      if (d > maxLen) maxLen = d;
+    for (let i = 2 * k - 3; i >= 0; i--) {
+      depth[i] = depth[parent[i]!]! + 1;
+      if (i < k && depth[i]! > maxLen) maxLen = depth[i]!;
     }
+    for (let i = 0; i < k; i++) lengths[used[i]!] = depth[i]!;
     if (maxLen <= MAX_CODE_LENGTH) return lengths;
-    freq = freq.map((f) => (f > 0 ? (f >> 1) | 1 : 0));
+    for (let s = 0; s < n; s++) if (freq[s]! > 0) freq[s] = Math.floor(freq[s]! / 2) | 1;
     lengths.fill(0);
   }
 }

@@ -5,7 +5,7 @@
  * bits; runs of 8 or more zeros are one symbol plus their length. The Huffman table is built from the
  * block's own symbol counts, so a block of equal deltas costs only its table.
  */
-import { BitReader, BitWriter } from './bits.js';
+import { BitReader, BitWriter, putBits } from './bits.js';
 import { buildEncoder, codeLengths, decodeSymbol, readTable, writeTable } from './huffman.js';
 
 /** Symbols below this are the value itself. */
@@ -65,33 +65,60 @@ export function encodeInts(w: BitWriter, zz: ArrayLike<number>, n: number, raw?:
   }
   const lengths = codeLengths(counts);
   writeTable(w, lengths, counts);
-  const enc = buildEncoder(lengths);
-  const codes = enc.codes;
+  const codes = buildEncoder(lengths).codes;
+  // Room for the worst case: a 15-bit code plus 64 raw bits per item.
+  const b = w.reserve(m * 79 + 64);
+  let p = w.position;
   let ri = 0;
   let vi = 0;
   for (let k = 0; k < m; k++) {
     const s = syms[k]!;
-    w.write32(codes[s]!, lengths[s]!);
+    const len = lengths[s]!;
+    if (len > 0) p = putBits(b, p, codes[s]!, len);
     if (s === ZERO_RUN) {
-      const len = runLen[k]!;
-      const b = 32 - Math.clz32(len);
-      w.write32(b, 5);
-      w.write32(len - 2 ** (b - 1), b - 1);
-      vi += len;
+      const run = runLen[k]!;
+      const bl = 32 - Math.clz32(run);
+      p = putBits(b, p, bl, 5);
+      if (bl > 1) p = putBits(b, p, run - (1 << (bl - 1)), bl - 1);
+      vi += run;
       continue;
     }
     const z = zz[vi++]!;
     if (s < SMALL) continue;
     if (s === ESCAPE) {
-      w.write32(raw![ri++]! >>> 0, 32);
-      w.write32(raw![ri++]! >>> 0, 32);
+      const hi = raw![ri++]! >>> 0;
+      const lo = raw![ri++]! >>> 0;
+      p = putBits(b, p, hi >>> 16, 16);
+      p = putBits(b, p, hi & 0xffff, 16);
+      p = putBits(b, p, lo >>> 16, 16);
+      p = putBits(b, p, lo & 0xffff, 16);
       continue;
     }
-    const b = s - LEN_BASE;
-    // bits below the leading one
-    w.write(z - 2 ** (b - 1), b - 1);
+    // the k = bit length - 1 bits below the leading one (k = 4..52), in chunks of at most 24 bits
+    const kb = s - LEN_BASE - 1;
+    if (kb <= 24) {
+      p = putBits(b, p, z - (1 << kb), kb);
+    } else {
+      const hi = Math.floor(z / TWO24);
+      const lo = z - hi * TWO24; // low 24 bits
+      const hb = kb - 24; // 1..28 bits above them, without the leading one
+      const hv = hi - (1 << hb);
+      if (hb > 24) {
+        p = putBits(b, p, Math.floor(hv / TWO24), hb - 24);
+        p = putBits(b, p, hv % TWO24, 24);
+      } else {
+        p = putBits(b, p, hv, hb);
+      }
+      p = putBits(b, p, lo, 24);
+    }
   }
+  w.commit(p);
 }
+
+const TWO24 = 0x100_0000;
+
+/** 2^i for i = 0..64 (a table: `**` compiles to a slow Math.pow call). */
+export const POW2 = Float64Array.from({ length: 65 }, (_, i) => 2 ** i);
 
 /** Result of decodeInts: zig-zag values (RAW for escapes) and the raw pairs in order. */
 export interface DecodedInts {
@@ -110,7 +137,7 @@ export function decodeInts(r: BitReader, n: number): DecodedInts {
     if (s === ZERO_RUN) {
       const b = r.read32(5);
       if (b === 0) throw new RangeError('invalid run');
-      const len = 2 ** (b - 1) + r.read32(b - 1);
+      const len = POW2[b - 1]! + r.read32(b - 1);
       if (i + len > n) throw new RangeError('run past end');
       i += len - 1; // zz is zero-filled
       continue;
@@ -122,7 +149,7 @@ export function decodeInts(r: BitReader, n: number): DecodedInts {
       raws.push(r.read32(32), r.read32(32));
     } else {
       const b = s - LEN_BASE;
-      zz[i] = 2 ** (b - 1) + r.read(b - 1);
+      zz[i] = POW2[b - 1]! + r.read(b - 1);
     }
   }
   return { zz, raw: Uint32Array.from(raws) };

@@ -149,3 +149,41 @@ test('a block carries its type, times, values and a CRC that catches any flipped
     t.throws(() => decodeBlock(copy));
   }
 });
+
+test('Huffman code lengths form a complete prefix code of at most 15 bits, optimal when no flattening is needed', async (t) => {
+  const { codeLengths, MAX_CODE_LENGTH } = await import('../../../plugins/tsdb-file/codec/huffman.js');
+  // optimal cost of a Huffman code by repeated merging of the two lightest weights
+  const optimalCost = (ws: number[]): number => {
+    const q = [...ws];
+    let cost = 0;
+    while (q.length > 1) {
+      q.sort((a, b) => a - b);
+      const m = q.shift()! + q.shift()!;
+      cost += m;
+      q.push(m);
+    }
+    return cost;
+  };
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 2 ** 20 })), { minLength: 2, maxLength: 67 }), (counts) => {
+      const lengths = codeLengths(counts);
+      const used = counts.filter((c) => c > 0).length;
+      if (used <= 1) return lengths.every((l) => l === 0);
+      let kraft = 0;
+      let cost = 0;
+      for (let s = 0; s < counts.length; s++) {
+        if ((counts[s]! > 0) !== (lengths[s]! > 0)) return false;
+        if (lengths[s]! > MAX_CODE_LENGTH) return false;
+        if (lengths[s]! > 0) kraft += 2 ** -lengths[s]!;
+        cost += counts[s]! * lengths[s]!;
+      }
+      if (kraft !== 1) return false;
+      // with at most 16 symbols no code exceeds 15 bits, so no flattening: the cost must be optimal
+      return used > 16 || cost === optimalCost(counts.filter((c) => c > 0));
+    }),
+    { numRuns: 300 },
+  );
+  const fib = [1, 1];
+  while (fib.length < 40) fib.push(fib.at(-1)! + fib.at(-2)!);
+  t.is(Math.max(...codeLengths(fib)), MAX_CODE_LENGTH, 'a skewed alphabet is flattened to the limit');
+});
