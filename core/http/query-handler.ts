@@ -81,6 +81,9 @@ async function readForm(req: IncomingMessage, url: URL): Promise<{ form: FormVal
   return { form: urlValues };
 }
 
+/** Answers up to this size are written at once with a Content-Length. */
+const WHOLE_LIMIT = 1 << 20;
+
 class Output {
   private readonly gzip: Gzip | undefined;
   /** Settles when the connection closes (normally after the end, or early when the client leaves). */
@@ -131,6 +134,44 @@ class Output {
       await Promise.race([new Promise<void>((resolve) => gz.flush(() => resolve())), this.gone]);
       if (this.res.writableNeedDrain) await this.settle('drain');
     } else if (!this.res.write(text)) await this.settle('drain');
+  }
+
+  /**
+   * Writes a whole (non-chunked) answer: up to WHOLE_LIMIT bytes go out in one write with the headers
+   * and a Content-Length (one syscall, one packet for a small answer); a larger one streams on.
+   */
+  async whole(status: number, parts: Iterable<string | Buffer>): Promise<void> {
+    if (this.gzip !== undefined) {
+      this.head(status);
+      for (const part of parts) await this.write(part);
+      return this.end();
+    }
+    const held: Buffer[] = [];
+    let total = 0;
+    let streaming = false;
+    for (const part of parts) {
+      const b = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+      if (streaming) {
+        await this.write(b);
+        continue;
+      }
+      held.push(b);
+      total += b.length;
+      if (total > WHOLE_LIMIT) {
+        streaming = true;
+        this.head(status);
+        for (const h of held) await this.write(h);
+        held.length = 0;
+      }
+    }
+    if (streaming) return this.end();
+    if (this.res.destroyed) return;
+    this.res.setHeader('Content-Type', this.formatter.contentType);
+    this.res.setHeader('Content-Length', total);
+    this.res.writeHead(status);
+    const finished = this.settle('finish');
+    this.res.end(held.length === 1 ? held[0] : Buffer.concat(held, total));
+    return finished;
   }
 
   end(): Promise<void> {
@@ -236,7 +277,7 @@ export async function handleQuery(
 
   const onClose = (): void => abort.abort();
   res.once('close', onClose);
-  out.head(200);
+  if (chunked) out.head(200);
   const buffered: StatementResult[] = [];
   try {
     for await (const r of results) {
@@ -250,7 +291,7 @@ export async function handleQuery(
     if (chunked) await out.write(out.formatter.write({ results: [r] }));
     else mergeResult(buffered, r);
   }
-  if (!chunked && !abort.signal.aborted) for (const part of out.formatter.parts({ results: buffered })) await out.write(part);
   res.off('close', onClose);
+  if (!chunked && !abort.signal.aborted) return out.whole(200, out.formatter.parts({ results: buffered }));
   await out.end();
 }

@@ -4,7 +4,7 @@
  * that overlap are decoded, trimmed to the range, stripped of tombstoned times and merged, the source
  * with the higher priority winning at equal times.
  */
-import type { Block, BlockValues, FieldType, TimeValueColumn } from '../../core/index.js';
+import type { Block, BlockStats, BlockValues, FieldType, TimeValueColumn } from '../../core/index.js';
 import { lowerBound, upperBound } from '../../core/index.js';
 import { blockIntact, computeStats, decodeBlock, decodeBlockUntil } from './codec/block.js';
 import type { BlockRef } from './segment-format.js';
@@ -170,27 +170,39 @@ export function lazyFileBlock(ref: BlockRef, bytes: Buffer): FileBlock {
 
 /**
  * A file block read only when decoded: a scan answered from the index's statistics never touches the
- * file. A block that fails its CRC is reported to `onCorrupt` and decodes as empty.
+ * file. A block that fails its CRC is reported to `onCorrupt` and decodes as empty. (A class: one
+ * shape for every block, no closure per block.)
  */
-function deferredFileBlock(type: FieldType, seg: SegmentReader, ref: BlockRef, onCorrupt: OnCorrupt): Block {
-  let decoded: Run | undefined;
-  const block: Block = {
-    count: ref.count,
-    minTime: ref.minTime,
-    maxTime: ref.maxTime,
-    decode: () => {
-      if (decoded === undefined) {
-        try {
-          decoded = decodeBlock(seg.readBlock(ref));
-        } catch (err) {
-          onCorrupt(seg, ref, err);
-          decoded = { times: new BigInt64Array(0), values: allocLike(type, 0) };
-        }
+class DeferredFileBlock implements Block {
+  readonly count: number;
+  readonly minTime: bigint;
+  readonly maxTime: bigint;
+  readonly stats: BlockStats | undefined;
+  #decoded: Run | undefined;
+
+  constructor(
+    private readonly type: FieldType,
+    private readonly seg: SegmentReader,
+    private readonly ref: BlockRef,
+    private readonly onCorrupt: OnCorrupt,
+  ) {
+    this.count = ref.count;
+    this.minTime = ref.minTime;
+    this.maxTime = ref.maxTime;
+    this.stats = ref.stats;
+  }
+
+  decode(): Run {
+    if (this.#decoded === undefined) {
+      try {
+        this.#decoded = decodeBlock(this.seg.readBlock(this.ref));
+      } catch (err) {
+        this.onCorrupt(this.seg, this.ref, err);
+        this.#decoded = { times: new BigInt64Array(0), values: allocLike(this.type, 0) };
       }
-      return decoded;
-    },
-  };
-  return ref.stats === undefined ? block : { ...block, stats: ref.stats };
+    }
+    return this.#decoded;
+  }
 }
 
 /**
@@ -228,7 +240,7 @@ export function* scanPieces(
       }
       if (!touched && p.minTime >= tmin && p.maxTime <= tmax && p.ref !== undefined) {
         if (deferred) {
-          yield deferredFileBlock(type, p.seg!, p.ref, onCorrupt);
+          yield new DeferredFileBlock(type, p.seg!, p.ref, onCorrupt);
           continue;
         }
         let bytes: Buffer;

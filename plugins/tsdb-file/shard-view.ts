@@ -43,8 +43,10 @@ export interface ShardSources {
   readonly onCorrupt: OnCorrupt;
 }
 
-function overlapping(ranges: readonly TimeRange[], lo: bigint, hi: bigint): TimeRange[] {
-  return ranges.filter(([a, b]) => a <= hi && b >= lo);
+const NO_RANGES: readonly TimeRange[] = [];
+
+function overlapping(ranges: readonly TimeRange[], lo: bigint, hi: bigint): readonly TimeRange[] {
+  return ranges.length === 0 ? NO_RANGES : ranges.filter(([a, b]) => a <= hi && b >= lo);
 }
 
 /** Pieces of one series field in one segment overlapping [tmin, tmax]. */
