@@ -54,6 +54,28 @@ const median = (xs: number[]) => {
   return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+/**
+ * Seconds until the server's background work after a load is done: it used under 5% of a core over
+ * two whole seconds, looking no earlier than 8 s after the load (the reference InfluxDB is configured
+ * to start its full compaction 5 s after the last write); at most 120 s.
+ */
+async function waitQuiet(server: ServerUnderTest): Promise<number> {
+  const t0 = performance.now();
+  const samples: number[] = [server.cpuSeconds()];
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    samples.push(server.cpuSeconds());
+    const elapsed = (performance.now() - t0) / 1000;
+    const n = samples.length;
+    if ((elapsed >= 8 && samples[n - 1]! - samples[n - 3]! < 0.1) || elapsed > 120) {
+      // the time the last busy second ended
+      let busyEnd = 0;
+      for (let i = 1; i < n; i++) if (samples[i]! - samples[i - 1]! >= 0.05) busyEnd = i;
+      return busyEnd;
+    }
+  }
+}
+
 function record(samples: Samples, name: string, system: ServerUnderTest['name'], value: number, unit: string, better: 'higher' | 'lower') {
   samples[name] ??= { tessera: [], influxdb: [], unit, better };
   samples[name]![system].push(value);
@@ -142,6 +164,11 @@ async function ingestAndQuery(o: Options, samples: Samples, notes: string[]) {
         }
         serverRate = Math.max(serverRate, r.pointsPerSecond);
         if (wantQuery && c === 4) {
+          // Both systems compact and flush after a bulk load: measure steady-state latency once the
+          // server has gone quiet, and report how long its background work after the load took.
+          const quietAfter = await waitQuiet(server);
+          record(samples, 'background work after ingest (s)', sys, quietAfter, 's', 'lower');
+          log(`${sys} quiet ${quietAfter.toFixed(1)} s after the load`);
           const rand = seededRandom(run * 7919);
           const qs = standardQueries(o, rand);
           const pool = new Pool(server.url, { connections: 1 });
