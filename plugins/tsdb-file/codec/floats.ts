@@ -8,8 +8,8 @@
  * Decoding is exact for every double (NaN payloads and -0 included).
  */
 import { BitReader, BitWriter } from './bits.js';
-import { decodeSymbol, FAST_BITS, type HuffmanDecoder, readTable } from './huffman.js';
-import { ALPHABET, decodeInts, ESCAPE, POW2, encodeInts, LEN_BASE, RAW, SMALL, unzigzag, ZERO_RUN, zigzag } from './int-coder.js';
+import { decodeSymbol, type HuffmanDecoder, readTable } from './huffman.js';
+import { ALPHABET, decodeDeltaWords, decodeInts, ESCAPE, encodeInts, LEN_BASE, LITTLE_ENDIAN, POW2, RAW, SMALL, unzigzag, ZERO_RUN, zigzag } from './int-coder.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -111,121 +111,13 @@ export function decodeFloats(buf: Uint8Array, n: number, limit = n): Float64Arra
   }
   if (mode !== 0) throw new RangeError(`unknown float mode ${mode}`);
   const dec = readTable(r, ALPHABET);
-  if (LITTLE_ENDIAN) return decodeKeyDeltas(buf, r, dec, out, m);
+  if (LITTLE_ENDIAN) {
+    decodeDeltaWords(buf, r, dec, new Int32Array(out.buffer, out.byteOffset, m * 2), m, true);
+    return out;
+  }
   return decodeKeyDeltasPortable(r, dec, out, m);
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** `buf` followed by at least 8 zero bytes, so 40-bit windows never read past the end. */
-function padded(buf: Uint8Array): Uint8Array {
-  const b = new Uint8Array(buf.length + 8);
-  b.set(buf);
-  return b;
-}
-
-/**
- * The hot loop of every full-precision float scan: Huffman symbols, the bits below each delta's leading
- * one, zig-zag and the 64-bit key addition, all in int32 halves, written straight into the output's
- * 32-bit words (little-endian hosts). No per-value calls, no float division, no BigInt.
- */
-function decodeKeyDeltas(buf: Uint8Array, r: BitReader, dec: HuffmanDecoder, out: Float64Array, n: number): Float64Array {
-  const b = padded(buf);
-  const words = new Int32Array(out.buffer, out.byteOffset, n * 2);
-  const fast = dec.fast;
-  const single = dec.single;
-  let pos = r.bitPosition;
-  let hi = 0; // key, high and low 32 bits (int32 bit patterns)
-  let lo = 0;
-  let i = 0;
-  while (i < n) {
-    let s: number;
-    if (single >= 0) {
-      s = single;
-    } else {
-      const q = pos >>> 3;
-      const w = ((b[q]! << 24) | (b[q + 1]! << 16) | (b[q + 2]! << 8) | b[q + 3]!) << (pos & 7);
-      const e = fast[w >>> (32 - FAST_BITS)]!;
-      if (e !== 0) {
-        pos += e & 15;
-        s = e >>> 4;
-      } else {
-        r.seek(pos);
-        s = decodeSymbol(r, dec);
-        pos = r.bitPosition;
-      }
-    }
-    let zlo: number;
-    let zhi = 0;
-    if (s < SMALL) {
-      if (s < 0) throw new RangeError('invalid code');
-      zlo = s;
-    } else if (s <= LEN_BASE + 53) {
-      // z = 2^(k) + the k bits that follow, k = bit length - 1 (4..52)
-      const k = s - LEN_BASE - 1;
-      if (k > 32) {
-        const h = k - 32; // 1..20 high bits
-        zhi = (window32(b, pos) >>> (32 - h)) | (1 << h);
-        pos += h;
-        zlo = window32(b, pos);
-        pos += 32;
-      } else {
-        const bits = window32(b, pos) >>> (32 - k);
-        pos += k;
-        if (k === 32) {
-          zlo = bits | 0;
-          zhi = 1;
-        } else {
-          zlo = bits | (1 << k);
-        }
-      }
-    } else if (s === ESCAPE) {
-      hi = window32(b, pos);
-      lo = window32(b, pos + 32);
-      pos += 64;
-      writeKey(words, i++, hi, lo);
-      continue;
-    } else if (s === ZERO_RUN) {
-      r.seek(pos);
-      const bl = r.read32(5);
-      if (bl === 0) throw new RangeError('invalid run');
-      const len = POW2[bl - 1]! + r.read32(bl - 1);
-      pos = r.bitPosition;
-      const end = Math.min(n, i + len);
-      while (i < end) writeKey(words, i++, hi, lo);
-      continue;
-    } else throw new RangeError('invalid symbol');
-    // zig-zag: d = (z >>> 1) ^ -(z & 1) over 64 bits; then key += d (mod 2^64)
-    const m = -(zlo & 1);
-    const dlo = ((zlo >>> 1) | (zhi << 31)) ^ m;
-    const dhi = (zhi >>> 1) ^ m;
-    const nlo = (lo + dlo) | 0;
-    hi = (hi + dhi + ((nlo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
-    lo = nlo;
-    writeKey(words, i++, hi, lo);
-  }
-  r.seek(pos);
-  return out;
-}
-
-/** The 32 bits starting at bit `pos` (b padded with 8 bytes), as an int32 bit pattern. */
-function window32(b: Uint8Array, pos: number): number {
-  const q = pos >>> 3;
-  const sh = pos & 7;
-  const w = (b[q]! << 24) | (b[q + 1]! << 16) | (b[q + 2]! << 8) | b[q + 3]!;
-  return sh === 0 ? w : (w << sh) | (b[q + 4]! >>> (8 - sh));
-}
-
-/** Stores the double whose order-preserving key is (hi, lo) at index i (little-endian words). */
-function writeKey(words: Int32Array, i: number, hi: number, lo: number): void {
-  if (hi < 0) {
-    words[2 * i] = lo;
-    words[2 * i + 1] = hi ^ 0x8000_0000;
-  } else {
-    words[2 * i] = ~lo;
-    words[2 * i + 1] = ~hi;
-  }
-}
 
 /** The same decoding through the BitReader and a Float64Array scratch (any byte order). */
 function decodeKeyDeltasPortable(r: BitReader, dec: HuffmanDecoder, out: Float64Array, n: number): Float64Array {

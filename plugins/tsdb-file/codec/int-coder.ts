@@ -6,7 +6,7 @@
  * block's own symbol counts, so a block of equal deltas costs only its table.
  */
 import { BitReader, BitWriter, putBits } from './bits.js';
-import { buildEncoder, codeLengths, decodeSymbol, readTable, writeTable } from './huffman.js';
+import { buildEncoder, codeLengths, decodeSymbol, FAST_BITS, type HuffmanDecoder, readTable, writeTable } from './huffman.js';
 
 /** Symbols below this are the value itself. */
 export const SMALL = 16;
@@ -119,6 +119,122 @@ const TWO24 = 0x100_0000;
 
 /** 2^i for i = 0..64 (a table: `**` compiles to a slow Math.pow call). */
 export const POW2 = Float64Array.from({ length: 65 }, (_, i) => 2 ** i);
+
+/** True on little-endian hosts (typed-array words are low word first). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** `buf` followed by at least 8 zero bytes, so 40-bit windows never read past the end. */
+function padded(buf: Uint8Array): Uint8Array {
+  const b = new Uint8Array(buf.length + 8);
+  b.set(buf);
+  return b;
+}
+
+/**
+ * The hot loop of every full-precision float and integer scan: decodes `n` values of a stream written
+ * by encodeInts (zig-zag deltas; escapes carry the raw 64 bits) as a running 64-bit sum, kept in int32
+ * halves and written straight into `words` (little-endian: low word first) — or, with `floatKeys`,
+ * each sum taken as an order-preserving float key and written as that double's bits. No per-value
+ * calls, no float division, no BigInt. `r` is left after the values.
+ */
+export function decodeDeltaWords(buf: Uint8Array, r: BitReader, dec: HuffmanDecoder, words: Int32Array, n: number, floatKeys: boolean): void {
+  const b = padded(buf);
+  const fast = dec.fast;
+  const single = dec.single;
+  let pos = r.bitPosition;
+  let hi = 0; // key, high and low 32 bits (int32 bit patterns)
+  let lo = 0;
+  let i = 0;
+  while (i < n) {
+    let s: number;
+    if (single >= 0) {
+      s = single;
+    } else {
+      const q = pos >>> 3;
+      const w = ((b[q]! << 24) | (b[q + 1]! << 16) | (b[q + 2]! << 8) | b[q + 3]!) << (pos & 7);
+      const e = fast[w >>> (32 - FAST_BITS)]!;
+      if (e !== 0) {
+        pos += e & 15;
+        s = e >>> 4;
+      } else {
+        r.seek(pos);
+        s = decodeSymbol(r, dec);
+        pos = r.bitPosition;
+      }
+    }
+    let zlo: number;
+    let zhi = 0;
+    if (s < SMALL) {
+      if (s < 0) throw new RangeError('invalid code');
+      zlo = s;
+    } else if (s <= LEN_BASE + 53) {
+      // z = 2^(k) + the k bits that follow, k = bit length - 1 (4..52)
+      const k = s - LEN_BASE - 1;
+      if (k > 32) {
+        const h = k - 32; // 1..20 high bits
+        zhi = (window32(b, pos) >>> (32 - h)) | (1 << h);
+        pos += h;
+        zlo = window32(b, pos);
+        pos += 32;
+      } else {
+        const bits = window32(b, pos) >>> (32 - k);
+        pos += k;
+        if (k === 32) {
+          zlo = bits | 0;
+          zhi = 1;
+        } else {
+          zlo = bits | (1 << k);
+        }
+      }
+    } else if (s === ESCAPE) {
+      hi = window32(b, pos);
+      lo = window32(b, pos + 32);
+      pos += 64;
+      writeWords(words, i++, hi, lo, floatKeys);
+      continue;
+    } else if (s === ZERO_RUN) {
+      r.seek(pos);
+      const bl = r.read32(5);
+      if (bl === 0) throw new RangeError('invalid run');
+      const len = POW2[bl - 1]! + r.read32(bl - 1);
+      pos = r.bitPosition;
+      const end = Math.min(n, i + len);
+      while (i < end) writeWords(words, i++, hi, lo, floatKeys);
+      continue;
+    } else throw new RangeError('invalid symbol');
+    // zig-zag: d = (z >>> 1) ^ -(z & 1) over 64 bits; then key += d (mod 2^64)
+    const m = -(zlo & 1);
+    const dlo = ((zlo >>> 1) | (zhi << 31)) ^ m;
+    const dhi = (zhi >>> 1) ^ m;
+    const nlo = (lo + dlo) | 0;
+    hi = (hi + dhi + ((nlo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+    lo = nlo;
+    writeWords(words, i++, hi, lo, floatKeys);
+  }
+  r.seek(pos);
+}
+
+/** The 32 bits starting at bit `pos` (b padded with 8 bytes), as an int32 bit pattern. */
+function window32(b: Uint8Array, pos: number): number {
+  const q = pos >>> 3;
+  const sh = pos & 7;
+  const w = (b[q]! << 24) | (b[q + 1]! << 16) | (b[q + 2]! << 8) | b[q + 3]!;
+  return sh === 0 ? w : (w << sh) | (b[q + 4]! >>> (8 - sh));
+}
+
+/** Stores (hi, lo) at index i (little-endian words), or the double whose order-preserving key it is. */
+function writeWords(words: Int32Array, i: number, hi: number, lo: number, floatKeys: boolean): void {
+  if (!floatKeys) {
+    words[2 * i] = lo;
+    words[2 * i + 1] = hi;
+  } else if (hi < 0) {
+    words[2 * i] = lo;
+    words[2 * i + 1] = hi ^ 0x8000_0000;
+  } else {
+    words[2 * i] = ~lo;
+    words[2 * i + 1] = ~hi;
+  }
+}
 
 /** Result of decodeInts: zig-zag values (RAW for escapes) and the raw pairs in order. */
 export interface DecodedInts {

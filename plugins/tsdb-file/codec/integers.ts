@@ -3,7 +3,8 @@
  * 51 bits is stored as the raw 64-bit value.
  */
 import { BitReader, BitWriter } from './bits.js';
-import { decodeInts, encodeInts, RAW, unzigzag, zigzag } from './int-coder.js';
+import { readTable } from './huffman.js';
+import { ALPHABET, decodeDeltaWords, decodeInts, encodeInts, LITTLE_ENDIAN, RAW, unzigzag, zigzag } from './int-coder.js';
 
 const SAFE = 2n ** 51n;
 const M32 = 0xffff_ffffn;
@@ -36,6 +37,11 @@ export function decodeIntegers(buf: Uint8Array, n: number): BigInt64Array {
   const r = new BitReader(buf);
   const mode = r.read32(8);
   if (mode !== 0) throw new RangeError(`unknown integer mode ${mode}`);
+  if (LITTLE_ENDIAN) {
+    const out = new BigInt64Array(n);
+    decodeDeltaWords(buf, r, readTable(r, ALPHABET), new Int32Array(out.buffer, out.byteOffset, n * 2), n, false);
+    return out;
+  }
   const { zz, raw } = decodeInts(r, n);
   const out = new BigInt64Array(n);
   let prev = 0n;

@@ -91,6 +91,29 @@ test('integers round-trip across the whole int64 range', (t) => {
   t.pass();
 });
 
+test('integer walks round-trip at every delta size, with runs of repeats and wrap-around jumps', (t) => {
+  const walk = fc.record({
+    start: int64,
+    steps: fc.array(fc.tuple(fc.integer({ min: 0, max: 52 }), fc.boolean(), fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 300 }),
+  });
+  fc.assert(
+    fc.property(walk, ({ start, steps }) => {
+      const v: bigint[] = [];
+      let x = start;
+      for (const [bits, neg, repeat] of steps) {
+        const d = (1n << BigInt(bits)) - 1n;
+        x = BigInt.asIntN(64, neg ? x - d : x + d);
+        for (let k = 0; k <= (repeat > 25 ? repeat : 0); k++) v.push(x); // sometimes a run of 26+ equal values
+      }
+      const arr = BigInt64Array.from(v);
+      const back = decodeIntegers(encodeIntegers(arr, 0, arr.length), arr.length);
+      return back.length === arr.length && back.every((y, i) => y === arr[i]);
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
+
 test('timestamps round-trip: regular (run length), irregular, and extreme gaps', (t) => {
   const sortedTimes = fc
     .uniqueArray(fc.bigInt({ min: -(2n ** 62n), max: 2n ** 62n }), { minLength: 1, maxLength: 300 })
