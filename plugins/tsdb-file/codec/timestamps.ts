@@ -4,7 +4,8 @@
  * Huffman coded (int-coder), with raw 64-bit deltas where a delta does not fit 52 bits.
  */
 import { BitReader, BitWriter } from './bits.js';
-import { decodeInts, encodeInts, RAW, unzigzag, zigzag } from './int-coder.js';
+import { readTable } from './huffman.js';
+import { ALPHABET, decodeDeltaWords, decodeInts, encodeInts, RAW, unzigzag, zigzag } from './int-coder.js';
 
 const SAFE = 2n ** 51n;
 const M32 = 0xffff_ffffn;
@@ -106,6 +107,22 @@ export function decodeTimes(buf: Uint8Array, n: number): BigInt64Array {
   if (mode !== 1) throw new RangeError(`unknown time mode ${mode}`);
   let t = readI64(r);
   out[0] = t;
+  if (LITTLE_ENDIAN && n > 1) {
+    // deltas = running sum of the delta-of-deltas (a raw delta resets it), decoded straight into
+    // out[1..]; then times = running sum of the deltas, both in int32 halves
+    const words = new Int32Array(out.buffer, out.byteOffset, n * 2);
+    decodeDeltaWords(buf, r, readTable(r, ALPHABET), words.subarray(2), n - 1, false);
+    let lo = words[0]!;
+    let hi = words[1]!;
+    for (let i = 1; i < n; i++) {
+      const nlo = (lo + words[2 * i]!) | 0;
+      hi = (hi + words[2 * i + 1]! + ((nlo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+      lo = nlo;
+      words[2 * i] = lo;
+      words[2 * i + 1] = hi;
+    }
+    return out;
+  }
   const { zz, raw } = decodeInts(r, n - 1);
   let prevDelta = 0;
   let ri = 0;

@@ -126,6 +126,18 @@ test('timestamps round-trip: regular (run length), irregular, and extreme gaps',
     }),
     { numRuns: 300 },
   );
+  // jittered series with occasional huge gaps (raw deltas) and returns to small ones
+  const gaps = fc.array(fc.oneof(fc.bigInt({ min: 1n, max: 20_000_000_000n }), fc.bigInt({ min: 1n, max: 2n ** 60n }), fc.constant(1n)), { minLength: 1, maxLength: 400 });
+  fc.assert(
+    fc.property(fc.bigInt({ min: -(2n ** 62n), max: 0n }), gaps, (start, steps) => {
+      const arr: bigint[] = [start];
+      for (const g of steps) if (arr.at(-1)! + g < 2n ** 63n) arr.push(arr.at(-1)! + g);
+      const v = BigInt64Array.from(arr);
+      const d = decodeTimes(encodeTimes(v, 0, v.length), v.length);
+      return d.length === v.length && d.every((x, i) => x === v[i]);
+    }),
+    { numRuns: 300 },
+  );
   const regular = BigInt64Array.from({ length: 1000 }, (_, i) => 1_451_606_400_000_000_000n + BigInt(i) * 10_000_000_000n);
   const enc = encodeTimes(regular, 0, regular.length);
   t.is(enc.length, 17);
