@@ -26,6 +26,9 @@ function columns(kind: string, rand: () => number): { type: FieldType; times: Bi
     return v;
   };
   switch (kind) {
+    case 'float (random walk, jittered times)':
+      for (let i = 1; i < N; i++) times[i] = times[i - 1]! + 10_000_000_000n + BigInt(Math.floor(rand() * 2_000_000)) - 1_000_000n;
+      return { type: 'float', times, values: Float64Array.from({ length: N }, walk) };
     case 'float (random walk)':
       return { type: 'float', times, values: Float64Array.from({ length: N }, walk) };
     case 'float (whole numbers)':
@@ -53,7 +56,7 @@ function timeIt(fn: () => void, minMs = 300): number {
 export async function run(_options: Record<string, unknown> = {}): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const rand = seededRandom(99);
-  for (const kind of ['float (random walk)', 'float (whole numbers)', 'integer', 'string', 'boolean']) {
+  for (const kind of ['float (random walk)', 'float (random walk, jittered times)', 'float (whole numbers)', 'integer', 'string', 'boolean']) {
     const c = columns(kind, rand);
     let block = encodeBlock(c.type, c.times, c.values, 0, N);
     const encMs = timeIt(() => {
