@@ -4,6 +4,7 @@ import type { BoundAddress } from '../contracts/transport.js';
 import { TesseraError } from '../errors.js';
 import type { Service } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
+import { requestId } from './request-id.js';
 import { INFLUXDB_VERSION, sendError, sendText } from './respond.js';
 
 /** A route handler; errors it throws become 500s. */
@@ -107,7 +108,9 @@ export class HttpService implements Service {
 
   #dispatch(req: IncomingMessage, res: ServerResponse): void {
     res.setHeader('Content-Type', 'application/json');
-    res.setHeader('Request-Id', '');
+    const rid = requestId(req);
+    res.setHeader('Request-Id', rid);
+    res.setHeader('X-Request-Id', rid);
     res.setHeader('X-Influxdb-Build', 'OSS');
     res.setHeader('X-Influxdb-Version', INFLUXDB_VERSION);
     const origin = req.headers.origin;

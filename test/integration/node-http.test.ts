@@ -92,6 +92,17 @@ test('bad input gets InfluxDB 1.6.7 answers and the node keeps serving', async (
     const ping = await request(`${url}/ping`);
     t.is(ping.statusCode, 204);
     t.truthy(ping.headers['x-influxdb-version']);
+    // every response carries a request id (time-based UUID) in both headers, or echoes the client's
+    const rid = String(ping.headers['request-id']);
+    t.regex(rid, /^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    t.is(ping.headers['x-request-id'], rid);
+    await ping.body.dump();
+    const again = await request(`${url}/ping`);
+    await again.body.dump();
+    t.not(again.headers['request-id'], rid, 'a new id per request');
+    const own = await request(`${url}/ping`, { headers: { 'Request-Id': 'my-id-1' } });
+    await own.body.dump();
+    t.is(own.headers['request-id'], 'my-id-1');
     const count = await query(url, 'SELECT count(v) FROM good', { db: 'db' });
     t.is(count.body.results[0].series[0].values[0][1], 1);
   } finally {
