@@ -8,6 +8,7 @@ export default {
     'test/integration/cluster-*.test.ts',
     'test/plugins/tsdb-file/crash.test.ts',
     'test/plugins/tsdb-file/node.test.ts',
+    'test/bench/harness.test.ts',
   ],
   typescript: { rewritePaths: { 'test/': 'dist/test/' }, compile: false },
   nodeArguments: ['--enable-source-maps'],

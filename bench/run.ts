@@ -1,4 +1,4 @@
-// npm run bench [-- part ...] [--hosts N] [--points N] [--runs N] [--query-runs N] [--no-influx] [--full]
+// npm run bench [-- part ...] [--hosts N] [--points N] [--runs N] [--query-runs N] [--no-influx] [--full] [--out DIR]
 //
 // Parts: ingest, query, storage, codec, micro, raft, cluster (default: all). Tessera and, when influxd is installed,
 // InfluxDB 1.x are measured in the same run, interleaved, on the same data; ratios are Tessera / InfluxDB
@@ -23,10 +23,12 @@ interface Options {
   runs: number;
   queryRuns: number;
   influx: boolean;
+  /** Folder for BENCHMARKS.md and results.json (default: the repository, results.json under bench/). */
+  out: string | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { parts: [], hosts: 100, points: 10_000, runs: 3, queryRuns: 15, influx: true };
+  const o: Options = { parts: [], hosts: 100, points: 10_000, runs: 3, queryRuns: 15, influx: true, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = () => Number(argv[++i]);
@@ -35,6 +37,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--runs') o.runs = num();
     else if (a === '--query-runs') o.queryRuns = num();
     else if (a === '--no-influx') o.influx = false;
+    else if (a === '--out') o.out = path.resolve(String(argv[++i]));
     else if (a === '--full') {
       o.runs = 5;
       o.queryRuns = 30;
@@ -318,8 +321,8 @@ async function main() {
     ...Object.entries(micro).flatMap(([part, figures]) => [`## ${part}`, '', '| figure | value |', '| --- | --- |', ...Object.entries(figures).map(([k, v]) => `| ${k} | ${fmt(v)} |`), '']),
     ...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),
   ];
-  await fs.writeFile(path.join(REPO, 'BENCHMARKS.md'), `${md.join('\n')}\n`);
-  await fs.writeFile(path.join(REPO, 'bench', 'results.json'), `${JSON.stringify({ started, machine, command: cmd, options: o, rows, micro, notes }, null, 2)}\n`);
+  await fs.writeFile(path.join(o.out ?? REPO, 'BENCHMARKS.md'), `${md.join('\n')}\n`);
+  await fs.writeFile(o.out !== undefined ? path.join(o.out, 'results.json') : path.join(REPO, 'bench', 'results.json'), `${JSON.stringify({ started, machine, command: cmd, options: o, rows, micro, notes }, null, 2)}\n`);
   process.stdout.write(`${md.join('\n')}\n`);
 }
 
