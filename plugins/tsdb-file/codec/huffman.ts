@@ -90,32 +90,38 @@ export function buildEncoder(lengths: Uint8Array): HuffmanEncoder {
   return { codes, lengths };
 }
 
-/** Decoder tables for the given lengths. */
-export function buildDecoder(lengths: Uint8Array): HuffmanDecoder {
+/** Decoder tables for the given lengths (`single`: the symbol of a one-symbol table, else -1). */
+export function buildDecoder(lengths: Uint8Array, single = -1): HuffmanDecoder {
   const countByLength = new Uint16Array(MAX_CODE_LENGTH + 1);
-  const sorted: number[] = [];
-  let single = -1;
   let used = 0;
-  for (let s = 0; s < lengths.length; s++) if (lengths[s]! > 0) used++;
-  for (let l = 1; l <= MAX_CODE_LENGTH; l++) {
-    for (let s = 0; s < lengths.length; s++) {
-      if (lengths[s] === l) {
-        countByLength[l]!++;
-        sorted.push(s);
-      }
-    }
-  }
-  if (used === 0) single = -2;
-  const fast = new Uint16Array(1 << FAST_BITS);
-  const codes = buildEncoder(lengths).codes;
   for (let s = 0; s < lengths.length; s++) {
     const l = lengths[s]!;
-    if (l === 0 || l > FAST_BITS) continue;
-    const base = codes[s]! << (FAST_BITS - l);
-    const entry = (s << 4) | l;
-    for (let k = 0; k < 1 << (FAST_BITS - l); k++) fast[base + k] = entry;
+    if (l > 0) {
+      countByLength[l]!++;
+      used++;
+    }
   }
-  return { countByLength, sorted: Uint16Array.from(sorted), single, fast };
+  // symbols ordered by (length, symbol), and each length's first canonical code
+  const offset = new Uint16Array(MAX_CODE_LENGTH + 2);
+  const nextCode = new Uint16Array(MAX_CODE_LENGTH + 2);
+  let code = 0;
+  for (let l = 1; l <= MAX_CODE_LENGTH; l++) {
+    offset[l + 1] = offset[l]! + countByLength[l]!;
+    nextCode[l] = code;
+    code = (code + countByLength[l]!) << 1;
+  }
+  const sorted = new Uint16Array(used);
+  const fast = new Uint16Array(1 << FAST_BITS);
+  for (let s = 0; s < lengths.length; s++) {
+    const l = lengths[s]!;
+    if (l === 0) continue;
+    sorted[offset[l]!++] = s;
+    const c = nextCode[l]!++;
+    if (l > FAST_BITS) continue;
+    const base = c << (FAST_BITS - l);
+    fast.fill((s << 4) | l, base, base + (1 << (FAST_BITS - l)));
+  }
+  return { countByLength, sorted, single: single >= 0 ? single : used === 0 ? -2 : -1, fast };
 }
 
 /**
@@ -166,8 +172,7 @@ export function readTable(r: BitReader, alphabetSize: number): HuffmanDecoder {
     if (s < alphabetSize) lengths[s] = l;
     if (k === 1) single = s;
   }
-  const dec = buildDecoder(lengths);
-  return k === 1 ? { ...dec, single } : dec;
+  return buildDecoder(lengths, k === 1 ? single : -1);
 }
 
 /** Decodes one symbol; returns -1 on an invalid code. */

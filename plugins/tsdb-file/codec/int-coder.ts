@@ -123,11 +123,17 @@ export const POW2 = Float64Array.from({ length: 65 }, (_, i) => 2 ** i);
 /** True on little-endian hosts (typed-array words are low word first). */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** `buf` followed by at least 8 zero bytes, so 40-bit windows never read past the end. */
+let scratch = new Uint8Array(16 * 1024);
+
+/**
+ * `buf` copied into a reused scratch buffer followed by 8 zero bytes, so 40-bit windows never read
+ * past the end (decoding is synchronous: one user at a time; no allocation per block).
+ */
 function padded(buf: Uint8Array): Uint8Array {
-  const b = new Uint8Array(buf.length + 8);
-  b.set(buf);
-  return b;
+  if (buf.length + 8 > scratch.length) scratch = new Uint8Array(Math.max(buf.length + 8, scratch.length * 2));
+  scratch.set(buf);
+  scratch.fill(0, buf.length, buf.length + 8);
+  return scratch;
 }
 
 /**
