@@ -96,8 +96,9 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-let lastSec: bigint | undefined;
-let lastPrefix = '';
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => (i < 10 ? '0' : '') + String(i));
+let lastDay = Number.NaN;
+let dayPrefix = '';
 
 /** time.Time.Format(time.RFC3339Nano) in UTC for a nanosecond timestamp: fraction trimmed of trailing zeros. */
 export function rfc3339Nano(ns: bigint): string {
@@ -107,17 +108,25 @@ export function rfc3339Nano(ns: bigint): string {
     frac += NS_PER_SEC;
     sec -= 1n;
   }
-  // Consecutive rows often share the second: reuse its formatted prefix.
-  if (sec !== lastSec) {
-    const d = new Date(Number(sec) * 1000);
+  const s = Number(sec); // |s| < 2^34: exact
+  const day = Math.floor(s / 86_400);
+  // Consecutive rows usually share the day: reuse its formatted date.
+  if (day !== lastDay) {
+    const d = new Date(day * 86_400_000);
     const year = d.getUTCFullYear();
-    lastPrefix =
-      (year < 0 ? '-' + pad(-year, 4) : pad(year, 4)) +
-      `-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
-    lastSec = sec;
+    dayPrefix = `${year < 0 ? '-' + pad(-year, 4) : pad(year, 4)}-${TWO_DIGITS[d.getUTCMonth() + 1]}-${TWO_DIGITS[d.getUTCDate()]}T`;
+    lastDay = day;
   }
-  if (frac === 0n) return lastPrefix + 'Z';
-  return lastPrefix + '.' + frac.toString().padStart(9, '0').replace(/0+$/, '') + 'Z';
+  const sod = s - day * 86_400;
+  const hh = Math.floor(sod / 3600);
+  const mm = Math.floor((sod - hh * 3600) / 60);
+  const time = `${dayPrefix}${TWO_DIGITS[hh]}:${TWO_DIGITS[mm]}:${TWO_DIGITS[sod - hh * 3600 - mm * 60]}`;
+  if (frac === 0n) return time + 'Z';
+  let f = frac.toString().padStart(9, '0');
+  let end = 9;
+  while (f.charCodeAt(end - 1) === 48) end--;
+  if (end < 9) f = f.slice(0, end);
+  return `${time}.${f}Z`;
 }
 
 /** Divisors of the `epoch` query parameter; any other non-empty value means nanoseconds (as 1.6.7). */

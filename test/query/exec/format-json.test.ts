@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { formatJson, formatJsonParts } from '../../../core/query/format-json.js';
 import { goDuration, goPlainFloat, rfc3339Nano } from '../../../core/query/go-format.js';
 import { mergeResult } from '../../../core/query/format-merge.js';
@@ -39,6 +40,27 @@ test('RFC3339Nano trims trailing zeros of the fraction and handles times before 
   t.is(rfc3339Nano(0n), '1970-01-01T00:00:00Z');
   t.is(rfc3339Nano(-1n), '1969-12-31T23:59:59.999999999Z');
   t.is(rfc3339Nano(-9223372036854775806n), '1677-09-21T00:12:43.145224194Z');
+});
+
+test('RFC3339Nano equals the calendar reference for any int64 nanosecond time', (t) => {
+  const reference = (ns: bigint): string => {
+    let sec = ns / 1_000_000_000n;
+    let frac = ns % 1_000_000_000n;
+    if (frac < 0n) {
+      frac += 1_000_000_000n;
+      sec -= 1n;
+    }
+    const base = new Date(Number(sec) * 1000).toISOString().slice(0, 19);
+    return frac === 0n ? `${base}Z` : `${base}.${frac.toString().padStart(9, '0').replace(/0+$/, '')}Z`;
+  };
+  fc.assert(
+    fc.property(fc.bigInt({ min: -(2n ** 63n) + 2n, max: 2n ** 63n - 1n }), fc.constantFrom(1n, 1_000n, 1_000_000_000n, 60_000_000_000n), (v, unit) => {
+      const ns = (v / unit) * unit; // whole seconds, minutes and micros too (trailing-zero trimming)
+      return rfc3339Nano(ns) === reference(ns);
+    }),
+    { numRuns: 2000 },
+  );
+  t.pass();
 });
 
 test('pretty output is Go MarshalIndent with four spaces', (t) => {
