@@ -83,11 +83,14 @@ async function readForm(req: IncomingMessage, url: URL): Promise<{ form: FormVal
 
 /** Answers up to this size are written at once with a Content-Length. */
 const WHOLE_LIMIT = 1 << 20;
+/** Default of QueryHandlerOptions.headFlushMs. */
+const HEAD_FLUSH_MS = 50;
 
 class Output {
   private readonly gzip: Gzip | undefined;
   /** Settles when the connection closes (normally after the end, or early when the client leaves). */
   private readonly gone: Promise<void>;
+  private headTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -137,12 +140,32 @@ class Output {
   }
 
   /**
+   * Sends the headers after `ms` unless the answer is written first: InfluxDB flushes them at once so a
+   * client knows a long query was accepted; a quick answer instead goes out in one write (see whole).
+   */
+  headSoon(status: number, ms: number): void {
+    if (ms <= 0) return this.head(status);
+    this.headTimer = setTimeout(() => {
+      this.headTimer = undefined;
+      if (!this.res.headersSent && !this.res.destroyed) this.head(status);
+    }, ms);
+    this.headTimer.unref();
+  }
+
+  private cancelHeadSoon(): void {
+    if (this.headTimer !== undefined) clearTimeout(this.headTimer);
+    this.headTimer = undefined;
+  }
+
+  /**
    * Writes a whole (non-chunked) answer: up to WHOLE_LIMIT bytes go out in one write with the headers
-   * and a Content-Length (one syscall, one packet for a small answer); a larger one streams on.
+   * and a Content-Length (one syscall, one packet for a small answer); a larger one, or one whose
+   * headers already went out, streams.
    */
   async whole(status: number, parts: Iterable<string | Buffer>): Promise<void> {
-    if (this.gzip !== undefined) {
-      this.head(status);
+    this.cancelHeadSoon();
+    if (this.gzip !== undefined || this.res.headersSent) {
+      if (!this.res.headersSent) this.head(status);
       for (const part of parts) await this.write(part);
       return this.end();
     }
@@ -175,6 +198,7 @@ class Output {
   }
 
   end(): Promise<void> {
+    this.cancelHeadSoon();
     if (this.res.writableFinished || this.res.destroyed) return Promise.resolve();
     const finished = this.settle('finish');
     if (this.gzip !== undefined) this.gzip.end();
@@ -196,6 +220,11 @@ export interface QueryHandlerOptions {
    * the query is authorized as InfluxDB 1.6.7 does, a refusal is 403 `error authorizing query: ...`.
    */
   auth?: { user: UserInfo | undefined };
+  /**
+   * A non-chunked query still running after this many ms gets its 200 and headers sent (default 50;
+   * 0 = at once, as InfluxDB does). A query done sooner is answered in one write with a Content-Length.
+   */
+  headFlushMs?: number;
 }
 
 /**
@@ -278,6 +307,7 @@ export async function handleQuery(
   const onClose = (): void => abort.abort();
   res.once('close', onClose);
   if (chunked) out.head(200);
+  else out.headSoon(200, options.headFlushMs ?? HEAD_FLUSH_MS);
   const buffered: StatementResult[] = [];
   try {
     for await (const r of results) {

@@ -10,7 +10,7 @@ const UUID_EPOCH_OFFSET = 122_192_928_000_000_000n;
 const node = randomBytes(6);
 node[0] = node[0]! | 0x01; // multicast bit: a random node id, not a MAC address
 const nodeHex = node.toString('hex');
-let clockSeq = randomBytes(2).readUInt16BE(0) & 0x3fff;
+const clockSeq = randomBytes(2).readUInt16BE(0) & 0x3fff;
 let lastTicks = 0n;
 
 /** A new version 1 UUID (time-based, random node id). */
@@ -18,7 +18,6 @@ export function timeUuid(): string {
   let ticks = BigInt(Date.now()) * 10_000n + UUID_EPOCH_OFFSET;
   if (ticks <= lastTicks) ticks = lastTicks + 1n; // many per millisecond: keep them distinct and ordered
   lastTicks = ticks;
-  if (ticks >= 1n << 60n) clockSeq = (clockSeq + 1) & 0x3fff;
   const low = Number(ticks & 0xffff_ffffn);
   const mid = Number((ticks >> 32n) & 0xffffn);
   const hi = Number((ticks >> 48n) & 0x0fffn) | 0x1000;
@@ -26,9 +25,9 @@ export function timeUuid(): string {
   return `${hex(low, 8)}-${hex(mid, 4)}-${hex(hi, 4)}-${hex(clockSeq | 0x8000, 4)}-${nodeHex}`;
 }
 
-/** The request's own ID (`Request-Id`, else `X-Request-Id`), or a new one. */
+/** The request's own ID (`X-Request-Id`, else `Request-Id`, as InfluxDB reads them), or a new one. */
 export function requestId(req: IncomingMessage): string {
-  const own = req.headers['request-id'] ?? req.headers['x-request-id'];
+  const own = req.headers['x-request-id'] || req.headers['request-id'];
   const id = Array.isArray(own) ? own[0] : own;
   return id !== undefined && id !== '' ? id : timeUuid();
 }

@@ -4,7 +4,7 @@
  * that overlap are decoded, trimmed to the range, stripped of tombstoned times and merged, the source
  * with the higher priority winning at equal times.
  */
-import type { Block, BlockStats, BlockValues, FieldType, TimeValueColumn } from '../../core/index.js';
+import { type Block, type BlockStats, type BlockValues, type FieldType, TesseraError, type TimeValueColumn } from '../../core/index.js';
 import { lowerBound, upperBound } from '../../core/index.js';
 import { blockIntact, computeStats, decodeBlock, decodeBlockUntil } from './codec/block.js';
 import type { BlockRef } from './segment-format.js';
@@ -170,8 +170,11 @@ export function lazyFileBlock(ref: BlockRef, bytes: Buffer): FileBlock {
 
 /**
  * A file block read only when decoded: a scan answered from the index's statistics never touches the
- * file. A block that fails its CRC is reported to `onCorrupt` and decodes as empty. (A class: one
- * shape for every block, no closure per block.)
+ * file. A block that fails its CRC is reported to `onCorrupt` and decodes as empty, while answers taken
+ * from its index statistics (CRC-checked with the index) still count it. A block whose segment was
+ * closed meanwhile (replaced by compaction more than 30 s ago: a very long query) fails the query with
+ * a clear error instead of silently losing the points. (A class: one shape for every block, no closure
+ * per block.)
  */
 class DeferredFileBlock implements Block {
   readonly count: number;
@@ -194,6 +197,9 @@ class DeferredFileBlock implements Block {
 
   decode(): Run {
     if (this.#decoded === undefined) {
+      if (this.seg.closed) {
+        throw new TesseraError('ERR_QUERY_EXECUTION', `segment ${this.seg.name} was closed while the query ran (replaced by a compaction, or its shard closed); run the query again`);
+      }
       try {
         this.#decoded = decodeBlock(this.seg.readBlock(this.ref));
       } catch (err) {

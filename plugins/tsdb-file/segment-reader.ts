@@ -141,6 +141,11 @@ export class SegmentReader implements SegmentMeta {
     }
   }
 
+  /** True once closed (a segment replaced by compaction is closed some time after). */
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
+
   /** The raw bytes of a block (CRC not checked here). */
   readBlock(ref: BlockRef): Buffer {
     const buf = Buffer.allocUnsafe(ref.length);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import test from 'ava';
 import { request } from 'undici';
-import { handleQuery } from '../../core/http/query-handler.js';
+import { handleQuery, type QueryHandlerOptions } from '../../core/http/query-handler.js';
 import { makePoint } from '../../core/testing/points.js';
 import { setup, type Env } from '../query/exec/harness.js';
 
@@ -16,7 +16,7 @@ interface Ctx {
   base: string;
 }
 
-async function start(): Promise<Ctx> {
+async function start(options: QueryHandlerOptions = {}): Promise<Ctx> {
   const env = await setup();
   await env.meta.createDatabase('db');
   await env.write('db', [
@@ -28,7 +28,7 @@ async function start(): Promise<Ctx> {
   ]);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    handleQuery(req, res, url, env.exec).catch((err: unknown) => {
+    handleQuery(req, res, url, env.exec, options).catch((err: unknown) => {
       res.statusCode = 500;
       res.end(String(err));
     });
@@ -193,5 +193,27 @@ test('a client that goes away mid-answer stops the query and the handler finishe
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
     await env.close();
+  }
+});
+
+test('a quick non-chunked answer is one response with a Content-Length; with headers flushed at once (as InfluxDB) it is chunked and the same bytes', async (t) => {
+  const quick = await start({ headFlushMs: 60_000 });
+  const atOnce = await start({ headFlushMs: 0 });
+  try {
+    const a = await get(quick, `/query?db=db&q=${encodeURIComponent('SELECT * FROM q')}`);
+    const b = await get(atOnce, `/query?db=db&q=${encodeURIComponent('SELECT * FROM q')}`);
+    t.is(a.status, 200);
+    t.is(b.status, 200);
+    t.is(a.text, SELECT_ALL);
+    t.is(b.text, SELECT_ALL);
+    t.is(a.headers['content-length'], String(Buffer.byteLength(SELECT_ALL)));
+    t.is(a.headers['transfer-encoding'], undefined);
+    t.is(b.headers['content-length'], undefined);
+    t.is(b.headers['transfer-encoding'], 'chunked');
+    t.is(a.headers['content-type'], 'application/json');
+    t.is(b.headers['content-type'], 'application/json');
+  } finally {
+    await stop(quick);
+    await stop(atOnce);
   }
 });

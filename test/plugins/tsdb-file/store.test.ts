@@ -259,3 +259,19 @@ test('scans of random time windows over segments (blocks read lazily, decoded on
     t.is(counted, expected.length, 'block counts add up to the points in the window');
   }
 });
+
+test('a block decoded after its segment was closed fails with a clear error instead of losing the points silently', async (t) => {
+  const dir = await tempDir(t);
+  const { logger, records } = capturingLogger();
+  const s = await openStore(t, dir, { maxBlockPoints: 50, compaction: false, logger });
+  await s.createShard('db', 'rp', 1);
+  await s.writeToShard(1, points({ h: 'a' }, 0, 200, (i) => i + 0.25));
+  await s.flush(1);
+  const blocks = [...s.reader(1).scan('cpu,h=a', 'v', MIN_TIME, MAX_TIME)];
+  t.is(blocks.length, 4);
+  t.is(blocks[0]!.decode().times.length, 50, 'read while the segment is open');
+  await s.stop(); // closes the segment files
+  const err = t.throws(() => blocks[1]!.decode());
+  t.regex(err?.message ?? '', /was closed while the query ran/);
+  t.falsy(records.find((r) => typeof r.msg === 'string' && /damaged|corrupt/i.test(r.msg)), 'not reported as corruption');
+});
