@@ -379,12 +379,65 @@ class LocalMapper implements Mapper {
     else {
       specs.forEach((spec, si) => {
         if (!this.resolver.fieldTypes.has(spec.field)) return;
+        if ((spec.op === 'first' || spec.op === 'last') && this.interval === 0n && g.series.length > 1) {
+          this.engineSelector(g, spec, si, stateAt);
+          return;
+        }
         for (const s of g.series) this.aggregateField(s.key, spec, si, stateAt);
       });
     }
     const entries = [...buckets.values()].sort((x, y) => (x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
     if (this.req.ascending === false) entries.reverse();
     for (const e of entries) yield [e.b, e.st];
+  }
+
+  /**
+   * first()/last() without GROUP BY time over several series, as InfluxDB 1.x's storage engine answers
+   * it per shard: the series of the tag set in key order (reversed for last) feed a sorted merge by time
+   * (Go's container/heap, ties kept in heap order), and the first two points it yields are reduced
+   * (earliest/latest time, then the larger value). So at equal times the answer is not simply the
+   * largest value: it depends on which two series the heap yields first. (Measured against 1.6.7 on
+   * 150 random tie layouts: all equal.)
+   */
+  private engineSelector(g: TagSetGroup, spec: AggSpec, si: number, stateAt: (b: bigint) => PartialState[]): void {
+    const asc = spec.op === 'first';
+    interface Head {
+      readonly pts: Array<{ t: bigint; v: Value }>;
+      i: number;
+    }
+    const heads: Head[] = [];
+    const order = asc ? g.series : [...g.series].reverse();
+    for (const s of order) {
+      const pts = this.twoExtremePoints(s.key, spec.field, asc);
+      if (pts.length > 0) heads.push({ pts, i: 0 });
+    }
+    const time = (h: Head): bigint => h.pts[h.i]!.t;
+    const heap = new GoHeap<Head>(heads, asc ? (a, b) => time(a) < time(b) : (a, b) => time(a) > time(b));
+    for (let k = 0; k < 2; k++) {
+      const h = heap.pop();
+      if (h === undefined) break; // no point at all: no bucket (an empty answer, not a row of nulls)
+      const p = h.pts[h.i]!;
+      addPoint(stateAt(this.bucketOf(this.tmin))[si] as PartialState, spec.op, p.t, p.v, null);
+      if (++h.i < h.pts.length) heap.push(h);
+    }
+  }
+
+  /** The earliest (asc) or latest two points of a series field in [tmin, tmax], in that order. */
+  private twoExtremePoints(key: string, field: string, asc: boolean): Array<{ t: bigint; v: Value }> {
+    const out: Array<{ t: bigint; v: Value }> = [];
+    const blocks = [...this.reader.scan(key, field, this.tmin, this.tmax)];
+    if (!asc) blocks.reverse();
+    for (const b of blocks) {
+      if (b.count === 0) continue;
+      const { times, values } = b.decode();
+      const n = times.length;
+      for (let k = 0; k < n && out.length < 2; k++) {
+        const i = asc ? k : n - 1 - k;
+        out.push({ t: times[i] as bigint, v: (values as ArrayLike<Value>)[i] as Value });
+      }
+      if (out.length === 2) break;
+    }
+    return out;
   }
 
   private bucketOf(t: bigint): bigint {
