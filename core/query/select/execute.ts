@@ -110,11 +110,13 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
   if (range.tmin > range.tmax) return;
   // Aggregates over GROUP BY time stop at now() when the query gives no upper bound.
   const tmax = !range.hasMax && isAgg && dims.interval > 0n ? ctx.nowNs : range.tmax;
-  // Transformations of aggregates (except cumulative_sum) read one more bucket before the range, so
-  // the first bucket has a predecessor (InfluxDB 1.x); rows before the range are dropped afterwards.
+  // Transformations of aggregates (except cumulative_sum) read one interval more before the range, so
+  // the first bucket has a predecessor (InfluxDB 1.x: the start moves back by exactly one interval, not
+  // to a bucket boundary, so that predecessor holds only the points in [start - interval, its end));
+  // rows before the range are dropped afterwards.
   const extendsBack =
     plan_hasTransform(fieldsNoTime) && dims.interval > 0n && range.hasMin && range.tmin - dims.interval > MIN_TIME;
-  const tmin = extendsBack ? bucketStart(range.tmin, dims.interval, dims.offset) - dims.interval : range.tmin;
+  const tmin = extendsBack ? range.tmin - dims.interval : range.tmin;
   const aggRange: TimeRange = extendsBack ? { ...range, tmin } : range;
   const outputStart = range.hasMin && dims.interval > 0n ? bucketStart(range.tmin, dims.interval, dims.offset) : MIN_TIME;
 
