@@ -1,6 +1,7 @@
 import type { FieldType } from '../../model/point.js';
 import type { Call, Expr, Field, VarRef } from '../ast.js';
 import { compileRegex } from './eval.js';
+import { isMathFunction } from './math.js';
 
 /** The schema a SELECT sees across its sources: fields with types, and tag keys. */
 export interface SourceSchema {
@@ -44,7 +45,7 @@ function varRef(name: string): VarRef {
 }
 
 function fieldMatches(fn: string, type: FieldType): boolean {
-  if (NUMERIC_ONLY.has(fn)) return type === 'float' || type === 'integer';
+  if (NUMERIC_ONLY.has(fn) || isMathFunction(fn)) return type === 'float' || type === 'integer';
   return true;
 }
 

@@ -1,6 +1,7 @@
 import type { BinaryOp, Expr } from '../ast.js';
 import { compileRegex as compileRe2 } from '../parser-regex.js';
 import type { Value } from '../result.js';
+import { callMath, isMathFunction } from './math.js';
 
 /**
  * Resolves a variable reference while evaluating. Returns `undefined` when the value is not known yet
@@ -135,6 +136,16 @@ export function evalExpr(e: Expr, get: Lookup): Value | undefined {
       return e.value;
     case 'NilLiteral':
       return null;
+    case 'Call': {
+      if (!isMathFunction(e.name)) return null;
+      const args: Value[] = [];
+      for (const a of e.args) {
+        const v = evalExpr(a, get);
+        if (v === undefined) return undefined;
+        args.push(v);
+      }
+      return callMath(e.name, args);
+    }
     case 'BinaryExpr': {
       if (e.op === 'AND' || e.op === 'OR') {
         const l = evalExpr(e.lhs, get);

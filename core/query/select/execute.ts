@@ -17,6 +17,7 @@ import { bucketStart } from './time-buckets.js';
 import { extractTimeRange, type TimeRange } from './time-range.js';
 import { checkMathTypes } from './type-check.js';
 import { validateCalls } from './validate.js';
+import { isMathFunction } from './math.js';
 
 export type { SeriesOut } from './series-out.js';
 
@@ -95,7 +96,9 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
     const visit = (e: Expr): void => {
       const u = unparen(e);
       if (u.kind === 'Call') {
-        if (TRANSFORMS.has(u.name)) {
+        if (isMathFunction(u.name)) {
+          for (const a of u.args) visit(a); // a math function is an aggregate only around one
+        } else if (TRANSFORMS.has(u.name)) {
           const a = u.args[0];
           if (a !== undefined && unparen(a).kind === 'Call') agg = true;
         } else agg = true;
@@ -149,10 +152,14 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
   for (const c of cols) checkMathTypes(c.expr, schema);
   const plan = isAgg ? planAggregate(cols, schema, dims.interval) : null;
   const rawPlan = isAgg ? null : (() => {
-    if (hasCalls(cols) && cols.some((c) => unparen(c.expr).kind === 'Call' && !TRANSFORMS.has((unparen(c.expr) as { name: string }).name))) {
+    const topName = (c: Column): string | undefined => {
+      const u = unparen(c.expr);
+      return u.kind === 'Call' && !isMathFunction(u.name) ? u.name : undefined;
+    };
+    if (cols.some((c) => topName(c) !== undefined && !TRANSFORMS.has(topName(c)!))) {
       throw err('mixing aggregate and non-aggregate queries is not supported');
     }
-    const transforms = cols.filter((c) => unparen(c.expr).kind === 'Call').length;
+    const transforms = cols.filter((c) => topName(c) !== undefined).length;
     if (transforms > 0 && transforms < cols.length) throw err('mixing aggregate and non-aggregate queries is not supported');
     return planRaw(cols, schema);
   })();

@@ -4,6 +4,7 @@ import { rewriteExpr, unparen, walkExpr, type Call, type Expr } from '../ast.js'
 import type { Column, SourceSchema } from './columns.js';
 import { MERGEABLE, MULTI_ROW, RAW_AGGREGATES, SELECTORS, TRANSFORMS } from './functions.js';
 import type { AggSpec, AuxRef } from './map-request.js';
+import { isMathFunction } from './math.js';
 
 /** One aggregate call of the query, bound to the partial it reads. */
 export interface AggCallPlan {
@@ -94,11 +95,14 @@ function typeError(fn: string, t: FieldType | undefined): void {
   }
 }
 
-/** Replaces every outermost Call top-down (nested calls are the call's own business). */
+/**
+ * Replaces every outermost aggregate Call top-down (nested calls are the call's own business); math
+ * functions are row-wise, so the calls inside them are replaced instead.
+ */
 function replaceCalls(e: Expr, fn: (c: Call) => Expr): Expr {
   switch (e.kind) {
     case 'Call':
-      return fn(e);
+      return isMathFunction(e.name) ? { ...e, args: e.args.map((a) => replaceCalls(a, fn)) } : fn(e);
     case 'ParenExpr':
       return { ...e, expr: replaceCalls(e.expr, fn) };
     case 'BinaryExpr':
@@ -222,7 +226,7 @@ export function planRaw(cols: readonly Column[], schema: SourceSchema): RawPlan 
     let e = col.expr;
     let transform: RawColumn['transform'] = null;
     const u = unparen(e);
-    if (u.kind === 'Call') {
+    if (u.kind === 'Call' && !isMathFunction(u.name)) {
       if (!TRANSFORMS.has(u.name)) throw err(`undefined function ${u.name}()`);
       const inner = u.args[0];
       if (inner === undefined || unparen(inner).kind !== 'VarRef') throw err(`expected field argument in ${u.name}()`);

@@ -2,6 +2,7 @@ import { TesseraError } from '../../errors.js';
 import { unparen, walkExpr, type Call, type Expr } from '../ast.js';
 import type { Column, SourceSchema } from './columns.js';
 import { TRANSFORMS } from './functions.js';
+import { MATH_FUNCTIONS } from './math.js';
 
 const ONE_ARG = new Set(['count', 'sum', 'mean', 'median', 'mode', 'spread', 'stddev', 'min', 'max', 'first', 'last', 'distinct', 'difference', 'non_negative_difference', 'cumulative_sum']);
 const ONE_OR_TWO = new Set(['derivative', 'non_negative_derivative', 'elapsed', 'integral']);
@@ -22,6 +23,11 @@ function err(msg: string): TesseraError {
 function checkCall(c: Call, schema: SourceSchema, interval: bigint, nested: boolean): void {
   const n = c.args.length;
   const name = c.name;
+  const mathArity = MATH_FUNCTIONS.get(name);
+  if (mathArity !== undefined) {
+    if (n !== mathArity) throw err(`invalid number of arguments for ${name}, expected ${mathArity}, got ${n}`);
+    return;
+  }
   if (ONE_ARG.has(name) && n !== 1) throw err(`invalid number of arguments for ${name}, expected 1, got ${n}`);
   if (EXACTLY_TWO.has(name) && n !== 2) throw err(`invalid number of arguments for ${name}, expected 2, got ${n}`);
   if (ONE_OR_TWO.has(name) && (n < 1 || n > 2)) throw err(`invalid number of arguments for ${name}, expected at least 1 but no more than 2, got ${n}`);
@@ -68,5 +74,12 @@ export function validateCalls(cols: readonly Column[], schema: SourceSchema, int
     walkExpr(col.expr, (e) => {
       if (e.kind === 'Call') checkCall(e, schema, interval, false);
     });
+  }
+  for (const col of cols) {
+    let variable = false;
+    walkExpr(col.expr, (e) => {
+      if (e.kind === 'VarRef' || e.kind === 'Wildcard' || e.kind === 'RegexLiteral' || e.kind === 'Distinct') variable = true;
+    });
+    if (!variable) throw err('field must contain at least one variable');
   }
 }
