@@ -106,6 +106,7 @@ function finishTagSet(
       buckets.map((b) => (b.states === null ? null : ((b.states[c.specIdx] as PartialState).pts ?? null))),
       buckets.map((b) => b.t + dims.interval),
       c.arg,
+      buckets.map((b) => b.t),
     );
     vals.forEach((v, bi) => {
       ((results[bi] as CallResult[])[ci] as CallResult).v = v;
@@ -114,7 +115,8 @@ function finishTagSet(
   if (integralOnly && dims.interval > 0n) {
     for (let i = buckets.length - 1; i >= 0; i--) {
       const st = (buckets[i] as { states: PartialState[] | null }).states;
-      if (st === null || plan.calls.every((c) => ((st[c.specIdx] as PartialState).pts ?? []).length === 0)) {
+      const res = results[i] as CallResult[];
+      if (st === null || plan.calls.every((c, ci) => ((st[c.specIdx] as PartialState).pts ?? []).length === 0 || (res[ci] as CallResult).v === null)) {
         buckets.splice(i, 1);
         results.splice(i, 1);
       }

@@ -110,20 +110,31 @@ export function finalize(fn: string, state: PartialState, arg: number): CallResu
       return { v: p.v, t: p.t, aux: p.aux };
     }
     case 'mode': {
+      // InfluxDB 1.x's scan over the points sorted by value: a run's first point only starts it; at
+      // equal counts the run that started later (in time) than the current mode's latest point loses.
       const s = sortedByValue(pts);
-      let best: Value = null;
-      let bestN = 0;
-      let i = 0;
-      while (i < s.length) {
-        let j = i + 1;
-        while (j < s.length && (s[j] as SelectedPoint).v === (s[i] as SelectedPoint).v) j++;
-        if (j - i > bestN) {
-          bestN = j - i;
-          best = (s[i] as SelectedPoint).v;
+      if (s.length === 0) return none;
+      const first = s[0] as SelectedPoint;
+      let mostFreq = 0;
+      let currFreq = 0;
+      let mostMode: Value = first.v;
+      let mostTime = first.t;
+      let currMode: Value = first.v;
+      let currTime = first.t;
+      for (const p of s) {
+        if (p.v !== currMode) {
+          currFreq = 1;
+          currMode = p.v;
+          currTime = p.t;
+          continue;
         }
-        i = j;
+        currFreq++;
+        if (mostFreq > currFreq || (mostFreq === currFreq && currTime > mostTime)) continue;
+        mostFreq = currFreq;
+        mostMode = p.v;
+        mostTime = p.t;
       }
-      return { v: best, t: null, aux: null };
+      return { v: mostMode, t: null, aux: null };
     }
     case 'count_distinct':
       return { v: BigInt(new Set(pts.map((p) => p.v)).size), t: null, aux: null };
@@ -259,9 +270,15 @@ export function transformStep(fn: string, st: TransformState, t: bigint, v: Valu
  * integral() over the consecutive buckets of one series, as InfluxDB 1.x computes it: trapezoids
  * between points; the segment crossing a bucket's end is split at the end by linear interpolation
  * and the remainder starts the next non-empty bucket. `ends[i]` = end of bucket i (exclusive);
- * `pts[i]` = its points, or null when empty. Returns one value per bucket (null when empty).
+ * `pts[i]` = its points, or null when empty; `starts[i]` its start. Returns one value per bucket (null
+ * when empty, and for the last non-empty bucket when its last point is at its start).
  */
-export function integralSeries(pts: ReadonlyArray<readonly SelectedPoint[] | null>, ends: readonly bigint[], unit: number): Array<number | null> {
+export function integralSeries(
+  pts: ReadonlyArray<readonly SelectedPoint[] | null>,
+  ends: readonly bigint[],
+  unit: number,
+  starts?: readonly bigint[],
+): Array<number | null> {
   const sorted = pts.map((p) => (p === null || p.length === 0 ? null : sortedByTime(p)));
   const out: Array<number | null> = [];
   let carried: { t: bigint; v: number } | null = null;
@@ -289,6 +306,14 @@ export function integralSeries(pts: ReadonlyArray<readonly SelectedPoint[] | nul
       carried = { t: end, v: vEnd };
     }
     out.push(area / unit);
+  }
+  // The last bucket holding points says nothing when its last point sits at its start (no area):
+  // InfluxDB does not report it.
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const ps = sorted[i];
+    if (ps === null || ps === undefined) continue;
+    if (starts !== undefined && (ps[ps.length - 1] as SelectedPoint).t === starts[i]) out[i] = null;
+    break;
   }
   return out;
 }

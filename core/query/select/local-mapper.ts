@@ -281,7 +281,8 @@ class LocalMapper implements Mapper {
     // after the limit-th newest point of the first field; the other fields are scanned from the start
     // of the block holding that point only.
     const narrow = !asc && limit > 0 && !condFieldsUsed && fields.length > 0 && this.reader.scanDescending === undefined;
-    g.series.forEach((s, idx) => {
+    // Descending, InfluxDB reverses the series of each tag set too (their order in the merge heap).
+    (asc ? g.series : [...g.series].reverse()).forEach((s, idx) => {
       const blocks = narrow ? this.newestBlocks(s.key, fields, limit) : undefined;
       const h: Head = { cur: new SeriesRowCursor(this.reader, s.key, fields, this.tmin, this.tmax, asc, blocks), idx, s, taken: 0 };
       if (advance(h)) heads.push(h);
@@ -383,6 +384,10 @@ class LocalMapper implements Mapper {
           this.engineSelector(g, spec, si, stateAt);
           return;
         }
+        if (spec.op === 'raw' && g.series.length > 1 && this.req.ascending !== false) {
+          this.mergedRaw(g, spec, si, stateAt);
+          return;
+        }
         for (const s of g.series) this.aggregateField(s.key, spec, si, stateAt);
       });
     }
@@ -419,6 +424,48 @@ class LocalMapper implements Mapper {
       const p = h.pts[h.i]!;
       addPoint(stateAt(this.bucketOf(this.tmin))[si] as PartialState, spec.op, p.t, p.v, null);
       if (++h.i < h.pts.length) heap.push(h);
+    }
+  }
+
+  /**
+   * Raw-value aggregates (integral, median, top...) over several series get their points in the order
+   * of InfluxDB's sorted merge (Go's container/heap over the series in key order, popping a series and
+   * pushing it back with its next point), so points of different series at equal times come in the
+   * same order as in InfluxDB (integral's trapezoids join the last of one time to the first of the next).
+   */
+  private mergedRaw(g: TagSetGroup, spec: AggSpec, si: number, stateAt: (b: bigint) => PartialState[]): void {
+    interface Cursor {
+      readonly blocks: Iterator<Block>;
+      times: BigInt64Array;
+      values: ArrayLike<Value>;
+      i: number;
+    }
+    const nextBlock = (c: Cursor): boolean => {
+      for (;;) {
+        const r = c.blocks.next();
+        if (r.done === true) return false;
+        if (r.value.count === 0) continue;
+        const d = r.value.decode();
+        if (d.times.length === 0) continue;
+        c.times = d.times;
+        c.values = d.values as ArrayLike<Value>;
+        c.i = 0;
+        return true;
+      }
+    };
+    const cursors: Cursor[] = [];
+    for (const s of g.series) {
+      const c: Cursor = { blocks: this.reader.scan(s.key, spec.field, this.tmin, this.tmax)[Symbol.iterator](), times: new BigInt64Array(0), values: [], i: 0 };
+      if (nextBlock(c)) cursors.push(c);
+    }
+    const heap = new GoHeap<Cursor>(cursors, (a, b) => (a.times[a.i] as bigint) < (b.times[b.i] as bigint));
+    for (;;) {
+      const c = heap.pop();
+      if (c === undefined) return;
+      const t = c.times[c.i] as bigint;
+      addPoint(stateAt(this.bucketOf(t))[si] as PartialState, 'raw', t, c.values[c.i] as Value, null);
+      c.i++;
+      if (c.i < c.times.length || nextBlock(c)) heap.push(c);
     }
   }
 

@@ -154,7 +154,7 @@ export function planAggregate(cols: readonly Column[], schema: SourceSchema, int
     const aux: AuxRef[] = tagArgs.map((t) => ({ kind: 'tag', name: t }));
     const specIdx = specs.length;
     specs.push({ op, field, withTime: false, aux });
-    if (MULTI_ROW.has(fn)) multiCall = calls.length;
+    if (MULTI_ROW.has(fn) && multiCall < 0) multiCall = calls.length; // the error names the first one
     calls.push({ fn, field, specIdx, arg, tagArgs });
     return { kind: 'VarRef', name: `\u0000${calls.length - 1}`, dataType: '' };
   };
@@ -205,6 +205,10 @@ export function planAggregate(cols: readonly Column[], schema: SourceSchema, int
     specs[0] = { ...spec, withTime: true };
   }
   if (multiCall >= 0 && calls.length > 1) {
+    // As InfluxDB's compiler: top()/bottom() first (the first of them named), then distinct().
+    const tb = calls.find((c) => c.fn === 'top' || c.fn === 'bottom');
+    if (tb !== undefined) throw err(`selector function ${tb.fn}() cannot be combined with other functions`);
+    if (calls.some((c) => c.fn === 'distinct')) throw err('aggregate function distinct() cannot be combined with other functions or fields');
     throw err(`selector function ${(calls[multiCall] as AggCallPlan).fn}() cannot be combined with other functions`);
   }
   return { specs, calls, columns, auxRefs, timeSelector: selectorIdx, multiCall };
