@@ -1,5 +1,5 @@
 import type { Mapper } from '../../contracts/mapper.js';
-import { MIN_TIME } from '../../model/point.js';
+import { MAX_TIME, MIN_TIME } from '../../model/point.js';
 import type { SelectStatement } from '../ast.js';
 import type { Series, Value } from '../result.js';
 import type { SelectContext } from './context.js';
@@ -28,7 +28,7 @@ export async function* aggregateSeries(
   dims: Dimensions,
   ascending: boolean,
   allowed: ReadonlySet<string> | null,
-  outputStart: bigint,
+  output: { readonly start: bigint; readonly end: bigint },
 ): AsyncGenerator<SeriesOut> {
   const columns = ['time', ...plan.columns.map((c) => c.name)];
   const tagColumns = new Set<string>();
@@ -39,7 +39,7 @@ export async function* aggregateSeries(
     if (key === null || rows.length === 0) return;
     if (allowed !== null && !allowed.has(key)) return;
     if (!ascending) rows.reverse();
-    const out = finishTagSet(plan, rows, stmt, range, tmax, dims, ascending, outputStart);
+    const out = finishTagSet(plan, rows, stmt, range, tmax, dims, ascending, output);
     if (out.length === 0) return;
     const t = tagsRecord(dimKeys, tags);
     const base: Omit<Series, 'values'> = t === undefined ? { name: target.name, columns } : { name: target.name, tags: t, columns };
@@ -66,7 +66,7 @@ function finishTagSet(
   tmax: bigint,
   dims: Dimensions,
   ascending: boolean,
-  outputStart: bigint,
+  output: { readonly start: bigint; readonly end: bigint },
 ): Value[][] {
   const nCalls = plan.calls.length;
   const emptyStates = (): PartialState[] => plan.specs.map((s) => newState(s.op));
@@ -204,7 +204,7 @@ function finishTagSet(
     });
     if (keep) out.push(row);
   });
-  const kept = outputStart > MIN_TIME ? out.filter((r) => (r[0] as bigint) >= outputStart) : out;
+  const kept = output.start > MIN_TIME || output.end < MAX_TIME ? out.filter((r) => (r[0] as bigint) >= output.start && (r[0] as bigint) <= output.end) : out;
   const start = Math.min(stmt.offset, kept.length);
   const end = stmt.limit > 0 ? Math.min(kept.length, start + stmt.limit) : kept.length;
   return kept.slice(start, end);

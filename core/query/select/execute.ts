@@ -1,5 +1,5 @@
 import type { Mapper } from '../../contracts/mapper.js';
-import { MIN_TIME } from '../../model/point.js';
+import { MAX_TIME, MIN_TIME } from '../../model/point.js';
 import { unparen, type Expr, type Measurement, type SelectStatement } from '../ast.js';
 import { printExpr } from '../printer.js';
 import { aggregateSeries } from './aggregate-series.js';
@@ -117,16 +117,23 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
   // the first bucket has a predecessor (InfluxDB 1.x: the start moves back by exactly one interval, not
   // to a bucket boundary, so that predecessor holds only the points in [start - interval, its end));
   // rows before the range are dropped afterwards.
-  const extendsBack =
-    plan_hasTransform(fieldsNoTime) && dims.interval > 0n && range.hasMin && range.tmin - dims.interval > MIN_TIME;
+  // Descending (ORDER BY time DESC) the predecessor is the next later bucket: the end moves forward by
+  // one interval instead, and rows after the range's last bucket are dropped.
+  const transformed = plan_hasTransform(fieldsNoTime) && dims.interval > 0n;
+  const extendsBack = transformed && ascending && range.hasMin && range.tmin - dims.interval > MIN_TIME;
+  const extendsForward = transformed && !ascending && tmax + dims.interval < MAX_TIME;
   const tmin = extendsBack ? range.tmin - dims.interval : range.tmin;
+  const tmaxQ = extendsForward ? tmax + dims.interval : tmax;
   const aggRange: TimeRange = extendsBack ? { ...range, tmin } : range;
-  const outputStart = range.hasMin && dims.interval > 0n ? bucketStart(range.tmin, dims.interval, dims.offset) : MIN_TIME;
+  const output = {
+    start: range.hasMin && dims.interval > 0n ? bucketStart(range.tmin, dims.interval, dims.offset) : MIN_TIME,
+    end: extendsForward ? bucketStart(tmax, dims.interval, dims.offset) : MAX_TIME,
+  };
 
   const targets: ReadTarget[] = [];
   const ms = sourceMeasurements(stmt);
   if (ms.length > 0) {
-    for (const r of await resolveMeasurements(ms, ctx, tmin, tmax)) {
+    for (const r of await resolveMeasurements(ms, ctx, tmin, tmaxQ)) {
       targets.push({
         name: r.name,
         subquery: false,
@@ -170,7 +177,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
       kind: 'data',
       measurement: target.name,
       tmin: tmin.toString(),
-      tmax: tmax.toString(),
+      tmax: tmaxQ.toString(),
       condition: rest,
       dimensions: dimKeys,
       interval: dims.interval.toString(),
@@ -192,7 +199,7 @@ export async function* runSelect(stmt: SelectStatement, ctx: SelectContext): Asy
       await Promise.all(mappers.map((m) => m.open()));
       const allowed = allowedTagSets(stmt, mappers.flatMap((m) => m.tagSets()));
       const gen = plan !== null
-        ? aggregateSeries(target, dimKeys, plan, mappers, stmt, ctx, aggRange, tmax, dims, ascending, allowed, outputStart)
+        ? aggregateSeries(target, dimKeys, plan, mappers, stmt, ctx, aggRange, tmaxQ, dims, ascending, allowed, output)
         : rawSeries(target, dimKeys, rawPlan as RawPlan, mappers, stmt, ctx, ascending, allowed);
       for await (const s of gen) yield s;
     } finally {

@@ -52,6 +52,9 @@ const EQ_CASES: ReadonlyArray<[string, string]> = [
   ["SELECT v FROM m ORDER BY time DESC LIMIT 4", "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"v\"],\"values\":[[\"1970-01-01T00:00:40Z\",2],[\"1970-01-01T00:00:40Z\",1],[\"1970-01-01T00:00:30Z\",8],[\"1970-01-01T00:00:30Z\",6]]}]}]}"],
   ["SELECT median(v), mode(v) FROM m", "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"median\",\"mode\"],\"values\":[[\"1970-01-01T00:00:00Z\",4,2]]}]}]}"],
   ["SELECT top(v, 2), bottom(v, 2) FROM m", "{\"results\":[{\"statement_id\":0,\"error\":\"selector function top() cannot be combined with other functions\"}]}"],
+  ["SELECT derivative(mean(v), 10s) FROM m WHERE time >= 15s AND time < 35s GROUP BY time(10s) ORDER BY time DESC", "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"derivative\"],\"values\":[[\"1970-01-01T00:00:30Z\",4.5],[\"1970-01-01T00:00:20Z\",-2]]}]}]}"],
+  ["SELECT derivative(mean(v), 10s) FROM m WHERE time >= 15s AND time < 35s GROUP BY time(10s)", "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"derivative\"],\"values\":[[\"1970-01-01T00:00:20Z\",-1],[\"1970-01-01T00:00:30Z\",2]]}]}]}"],
+  ["SELECT difference(max(v)) FROM m WHERE time >= 12s AND time <= 38s GROUP BY time(10s) ORDER BY time DESC", "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"difference\"],\"values\":[[\"1970-01-01T00:00:30Z\",6],[\"1970-01-01T00:00:20Z\",-1]]}]}]}"],
 ];
 
 test('rows and raw-value aggregates over series with equal times follow the merge order of InfluxDB 1.6.7', async (t) => {
