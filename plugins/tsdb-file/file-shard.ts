@@ -67,6 +67,8 @@ export class FileShard implements ShardSources {
   #closed = false;
   #lastWrite = Date.now();
   #retryAfter = 0;
+  /** The field index as last written to fields.json (a save with no change is skipped). */
+  #savedFieldTypes: string | undefined;
   readonly #retired = new Set<SegmentReader>();
   readonly #reported = new Set<string>();
 
@@ -138,6 +140,7 @@ export class FileShard implements ShardSources {
       try {
         const parsed = JSON.parse(fieldsJson) as Record<string, Record<string, FieldType>>;
         for (const [m, fields] of Object.entries(parsed)) for (const [f, t] of Object.entries(fields)) this.fieldTypes.restore(m, f, t);
+        this.#savedFieldTypes = fieldsJson;
       } catch (err) {
         this.logger.error({ file: join(this.dir, FIELDS_FILE), err: (err as Error).message }, 'damaged field index ignored');
       }
@@ -342,13 +345,17 @@ export class FileShard implements ShardSources {
   async #saveFieldTypes(): Promise<void> {
     const out: Record<string, Record<string, FieldType>> = {};
     for (const [m, f, t] of this.fieldTypes.entries()) (out[m] ??= {})[f] = t;
+    const json = JSON.stringify(out);
+    // Unchanged since the last durable save (the usual case under steady load): two fsyncs saved.
+    if (json === this.#savedFieldTypes) return;
     const path = join(this.dir, FIELDS_FILE);
-    await fsp.writeFile(`${path}.tmp`, JSON.stringify(out));
+    await fsp.writeFile(`${path}.tmp`, json);
     const fh = await fsp.open(`${path}.tmp`, 'r+');
     await fh.sync();
     await fh.close();
     await fsp.rename(`${path}.tmp`, path);
     if (this.options.walFsync) await syncDir(this.dir);
+    this.#savedFieldTypes = json;
   }
 
   #maybeCompact(): void {
