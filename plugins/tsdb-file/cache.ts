@@ -3,7 +3,7 @@
  * go to the active cache; at snapshot the active cache is frozen and written to a segment while a new
  * one takes writes. `bytes` is an estimate used for `cache-max-memory-size` and snapshot triggers.
  */
-import { fieldTypeOf, type Point, type Tag, TimeValueColumn } from '../../core/index.js';
+import { fieldTypeOf, type Point, SharedTimes, type Tag, TimeValueColumn } from '../../core/index.js';
 
 /** One series in the cache. */
 export interface CacheSeries {
@@ -11,6 +11,11 @@ export interface CacheSeries {
   readonly measurement: string;
   readonly tags: readonly Tag[];
   readonly fields: Map<string, TimeValueColumn>;
+  /**
+   * The times of its points, shared by the field columns written at every point (usually all of
+   * them); undefined once no column follows it any more.
+   */
+  times: SharedTimes | undefined;
 }
 
 /** Bytes counted for one value (time + value) and for a new series (key, maps). */
@@ -52,12 +57,17 @@ export class Cache {
         bytes += SERIES_BYTES + p.key.length * 2;
       }
       last = s;
+      let times = s.times;
+      if (times !== undefined) {
+        if (times.attached === 0 && times.length > 0) s.times = times = undefined;
+        else times.append(p.time);
+      }
       const fields = p.fields;
       for (let f = 0; f < fields.length; f++) {
         const [name, value] = fields[f]!;
         let col = s.fields.get(name);
         if (col === undefined) {
-          col = new TimeValueColumn(fieldTypeOf(value), 16);
+          col = new TimeValueColumn(fieldTypeOf(value), 16, times);
           s.fields.set(name, col);
         }
         col.append(p.time, value);
@@ -71,7 +81,7 @@ export class Cache {
   addSeries(key: string, measurement: string, tags: readonly Tag[]): CacheSeries {
     const existing = this.series.get(key);
     if (existing !== undefined) return existing;
-    const s: CacheSeries = { key, measurement, tags, fields: new Map() };
+    const s: CacheSeries = { key, measurement, tags, fields: new Map(), times: new SharedTimes() };
     this.series.set(key, s);
     let m = this.byMeasurement.get(measurement);
     if (m === undefined) {

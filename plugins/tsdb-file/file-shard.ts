@@ -18,7 +18,8 @@ import type { OnCorrupt } from './merge.js';
 import { isSegmentFileName, type SegmentMeta } from './segment-format.js';
 import { SegmentReader } from './segment-reader.js';
 import type { SnapshotPool } from './snapshot-pool.js';
-import { extractSnapshot, writeSnapshotSegment } from './snapshot-segment.js';
+import { compactSnapshot } from './snapshot-compact.js';
+import { writeSnapshotSegment } from './snapshot-segment.js';
 import { type FrozenCache, type ShardSources, ShardView } from './shard-view.js';
 import { Tombstones } from './tombstones.js';
 import { dirBytes, syncDir, yieldToLoop } from './fs-util.js';
@@ -293,7 +294,8 @@ export class FileShard implements ShardSources {
       const frozen = this.frozen[0]!;
       await this.#wal.drain();
       await this.#writeFrozen(frozen);
-      this.frozen = this.frozen.filter((f) => f !== frozen);
+      // by seq: the entry was replaced by its compact copy
+      this.frozen = this.frozen.filter((f) => f.seq !== frozen.seq);
       this.version++;
       await this.#saveFieldTypes();
       await this.#wal.removeUpTo(frozen.cache.walGen);
@@ -305,11 +307,15 @@ export class FileShard implements ShardSources {
   /** Writes a frozen cache to a level-1 segment and installs it (nothing when the cache holds no point). */
   async #writeFrozen(frozen: FrozenCache): Promise<void> {
     const meta: SegmentMeta = { seq: frozen.seq, minSeq: frozen.seq, level: 1, walGen: frozen.cache.walGen };
-    const { data, buffer } = extractSnapshot(frozen.cache);
+    const { data, compact } = compactSnapshot(frozen.cache);
+    // Readers use the compact copy from now on; the frozen cache's arrays can be freed.
+    const replacement: FrozenCache = { cache: compact, seq: frozen.seq };
+    this.frozen = this.frozen.map((f) => (f.seq === frozen.seq ? replacement : f));
+    this.version++;
     const pool = this.options.snapshotPool;
     const path =
       pool !== undefined
-        ? await pool.write(this.dir, meta, data, this.maxBlockPoints, buffer)
+        ? await pool.write(this.dir, meta, data, this.maxBlockPoints)
         : await writeSnapshotSegment(this.dir, meta, data, this.maxBlockPoints, async () => {
             await yieldToLoop();
             if (this.#closed) throw new Closed();

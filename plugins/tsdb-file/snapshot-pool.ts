@@ -78,11 +78,14 @@ export class SnapshotPool {
 
   constructor(private readonly logger: Logger) {}
 
-  /** Writes a segment from `data`; resolves with its path (undefined when empty). */
-  write(dir: string, meta: SegmentMeta, data: SnapshotData, maxBlockPoints: number, transfer?: ArrayBuffer): Promise<string | undefined> {
+  /**
+   * Writes a segment from `data` (its arrays on shared memory are shared with the worker, not copied);
+   * resolves with its path (undefined when empty).
+   */
+  write(dir: string, meta: SegmentMeta, data: SnapshotData, maxBlockPoints: number): Promise<string | undefined> {
     const worker = this.#start();
     if (worker === undefined) return writeSnapshotSegment(dir, meta, data, maxBlockPoints, () => new Promise((r) => setImmediate(r)));
-    return this.#post(worker, { kind: 'snapshot', dir, meta, data, maxBlockPoints }, undefined, transfer);
+    return this.#post(worker, { kind: 'snapshot', dir, meta, data, maxBlockPoints });
   }
 
   /**
@@ -102,18 +105,13 @@ export class SnapshotPool {
     return { inWorker: true, done: this.#post(worker, { kind: 'compact', dir, inputs, tombstones, maxBlockPoints }, onCorrupt) };
   }
 
-  #post(
-    worker: Worker,
-    job: Record<string, unknown>,
-    onCorrupt?: (report: CorruptReport) => void,
-    transfer?: ArrayBuffer,
-  ): Promise<string | undefined> {
+  #post(worker: Worker, job: Record<string, unknown>, onCorrupt?: (report: CorruptReport) => void): Promise<string | undefined> {
     const id = this.#nextId++;
     // Referenced while it has work, so the process does not exit under a pending job.
     if (this.#pending.size === 0) worker.ref();
     return new Promise((resolve, reject) => {
       this.#pending.set(id, onCorrupt === undefined ? { resolve, reject } : { resolve, reject, onCorrupt });
-      worker.postMessage({ id, ...job }, transfer === undefined ? [] : [transfer]);
+      worker.postMessage({ id, ...job });
     });
   }
 
