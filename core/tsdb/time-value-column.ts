@@ -34,6 +34,9 @@ export class SharedTimes {
   length = 0;
   /** Columns currently reading their times from here (when none is left, nobody needs new times). */
   attached = 0;
+  /** True while every time appended was above the one before (columns then skip their own checks). */
+  ascending = true;
+  #last = 0n;
 
   constructor(initialCapacity = 16) {
     this.times = new BigInt64Array(initialCapacity);
@@ -42,8 +45,10 @@ export class SharedTimes {
   /** Appends the time of the next point. */
   append(time: bigint): void {
     const n = this.length;
+    if (n > 0 && time <= this.#last) this.ascending = false;
     if (n === this.times.length) this.times = ensureCapacity(this.times, n, n + 1);
     this.times[n] = time;
+    this.#last = time;
     this.length = n + 1;
   }
 }
@@ -123,6 +128,8 @@ export class TimeValueColumn {
     const own = new BigInt64Array(capacity);
     own.set(shared.times.subarray(0, this.#length));
     this.#times = own;
+    // not kept up to date while attached
+    this.#lastTime = this.#length === 0 ? 0n : own[this.#length - 1]!;
     shared.attached--;
     this.#shared = undefined;
   }
@@ -140,7 +147,8 @@ export class TimeValueColumn {
     const n = this.#length;
     const shared = this.#shared;
     if (shared !== undefined) {
-      if (shared.length === n + 1 && (n === 0 || time > this.#lastTime)) {
+      // `time` is the shared list's newest entry and above all before it: no check of our own
+      if (shared.length === n + 1 && shared.ascending) {
         const values = this.#values;
         if (Array.isArray(values)) (values as FieldValue[])[n] = value;
         else {
@@ -148,7 +156,6 @@ export class TimeValueColumn {
           (this.#values as Float64Array)[n] = value as number; // BigInt64Array takes bigint; same slot write
         }
         this.#sortedLength = n + 1;
-        this.#lastTime = time;
         this.#length = n + 1;
         return;
       }

@@ -16,11 +16,16 @@ export interface CacheSeries {
    * them); undefined once no column follows it any more.
    */
   times: SharedTimes | undefined;
+  /** The columns of the last point's fields, by position (points usually repeat their field order). */
+  readonly lastNames: string[];
+  readonly lastColumns: TimeValueColumn[];
 }
 
 /** Bytes counted for one value (time + value) and for a new series (key, maps). */
 const VALUE_BYTES = 16;
 const SERIES_BYTES = 200;
+/** Largest initial column capacity from a hint (bounds what a skewed workload can over-allocate). */
+const MAX_HINT = 8192;
 
 /** Estimated cache bytes of a batch of points (what `cache-max-memory-size` is checked against). */
 export function estimateBytes(points: readonly Point[]): number {
@@ -45,6 +50,26 @@ export class Cache {
   /** Highest WAL generation whose records this cache holds. */
   walGen = 0;
 
+  /**
+   * @param columnCapacity initial capacity of new columns (the expected points per series: a cache
+   * that follows a snapshot sizes them from the frozen one, so they rarely grow by copying)
+   */
+  constructor(readonly columnCapacity = 16) {}
+
+  /** Points per series field this cache holds on average, plus a quarter (a next cache's columnCapacity). */
+  capacityHint(): number {
+    let columns = 0;
+    let values = 0;
+    for (const s of this.series.values()) {
+      for (const col of s.fields.values()) {
+        columns++;
+        values += col.length;
+      }
+    }
+    if (columns === 0) return 16;
+    return Math.min(MAX_HINT, Math.max(16, Math.ceil((values / columns) * 1.25)));
+  }
+
   /** Appends points (field types already validated). */
   write(points: readonly Point[]): void {
     let last: CacheSeries | undefined;
@@ -63,12 +88,20 @@ export class Cache {
         else times.append(p.time);
       }
       const fields = p.fields;
+      const lastNames = s.lastNames;
+      const lastColumns = s.lastColumns;
       for (let f = 0; f < fields.length; f++) {
         const [name, value] = fields[f]!;
-        let col = s.fields.get(name);
-        if (col === undefined) {
-          col = new TimeValueColumn(fieldTypeOf(value), 16, times);
-          s.fields.set(name, col);
+        let col: TimeValueColumn | undefined;
+        if (lastNames[f] === name) col = lastColumns[f]!;
+        else {
+          col = s.fields.get(name);
+          if (col === undefined) {
+            col = new TimeValueColumn(fieldTypeOf(value), this.columnCapacity, times);
+            s.fields.set(name, col);
+          }
+          lastNames[f] = name;
+          lastColumns[f] = col;
         }
         col.append(p.time, value);
         bytes += typeof value === 'string' ? VALUE_BYTES + value.length * 2 : VALUE_BYTES;
@@ -81,7 +114,7 @@ export class Cache {
   addSeries(key: string, measurement: string, tags: readonly Tag[]): CacheSeries {
     const existing = this.series.get(key);
     if (existing !== undefined) return existing;
-    const s: CacheSeries = { key, measurement, tags, fields: new Map(), times: new SharedTimes() };
+    const s: CacheSeries = { key, measurement, tags, fields: new Map(), times: new SharedTimes(this.columnCapacity), lastNames: [], lastColumns: [] };
     this.series.set(key, s);
     let m = this.byMeasurement.get(measurement);
     if (m === undefined) {
@@ -97,6 +130,9 @@ export class Cache {
     for (const key of keys) {
       const s = this.series.get(key);
       if (s === undefined) continue;
+      // columns may be dropped below: forget the by-position shortcut
+      s.lastNames.length = 0;
+      s.lastColumns.length = 0;
       for (const [name, col] of s.fields) {
         col.deleteRange(tmin, tmax);
         if (col.length === 0) s.fields.delete(name);
