@@ -24,6 +24,7 @@ export interface CacheSeries {
 /** Bytes counted for one value (time + value) and for a new series (key, maps). */
 const VALUE_BYTES = 16;
 const SERIES_BYTES = 200;
+const DEFAULT_CAPACITY = 16;
 /** Largest initial column capacity from a hint (bounds what a skewed workload can over-allocate). */
 const MAX_HINT = 8192;
 
@@ -54,9 +55,14 @@ export class Cache {
    * @param columnCapacity initial capacity of new columns (the expected points per series: a cache
    * that follows a snapshot sizes them from the frozen one, so they rarely grow by copying)
    */
-  constructor(readonly columnCapacity = 16) {}
+  constructor(readonly columnCapacity = DEFAULT_CAPACITY) {}
 
-  /** Points per series field this cache holds on average, plus a quarter (a next cache's columnCapacity). */
+  /**
+   * A next cache's columnCapacity: the points per series field this cache holds on average, plus a
+   * quarter, when nearly every column is near that average (uniform series, as from periodic
+   * sampling); the default when they differ widely (a few big series among many small ones would
+   * otherwise give every small one a big array).
+   */
   capacityHint(): number {
     let columns = 0;
     let values = 0;
@@ -66,8 +72,12 @@ export class Cache {
         values += col.length;
       }
     }
-    if (columns === 0) return 16;
-    return Math.min(MAX_HINT, Math.max(16, Math.ceil((values / columns) * 1.25)));
+    if (columns === 0) return DEFAULT_CAPACITY;
+    const avg = values / columns;
+    let near = 0;
+    for (const s of this.series.values()) for (const col of s.fields.values()) if (col.length >= avg / 2 && col.length <= avg * 2) near++;
+    if (near < columns * 0.9) return DEFAULT_CAPACITY;
+    return Math.min(MAX_HINT, Math.max(DEFAULT_CAPACITY, Math.ceil(avg * 1.25)));
   }
 
   /** Appends points (field types already validated). */
