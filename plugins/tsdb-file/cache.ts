@@ -24,9 +24,8 @@ export interface CacheSeries {
 /** Bytes counted for one value (time + value) and for a new series (key, maps). */
 const VALUE_BYTES = 16;
 const SERIES_BYTES = 200;
-const DEFAULT_CAPACITY = 16;
-/** Largest initial column capacity from a hint (bounds what a skewed workload can over-allocate). */
-const MAX_HINT = 8192;
+/** Initial capacity of a column (grown by copying). */
+const COLUMN_CAPACITY = 16;
 
 /** Estimated cache bytes of a batch of points (what `cache-max-memory-size` is checked against). */
 export function estimateBytes(points: readonly Point[]): number {
@@ -50,35 +49,6 @@ export class Cache {
   bytes = 0;
   /** Highest WAL generation whose records this cache holds. */
   walGen = 0;
-
-  /**
-   * @param columnCapacity initial capacity of new columns (the expected points per series: a cache
-   * that follows a snapshot sizes them from the frozen one, so they rarely grow by copying)
-   */
-  constructor(readonly columnCapacity = DEFAULT_CAPACITY) {}
-
-  /**
-   * A next cache's columnCapacity: the points per series field this cache holds on average, plus a
-   * quarter, when nearly every column is near that average (uniform series, as from periodic
-   * sampling); the default when they differ widely (a few big series among many small ones would
-   * otherwise give every small one a big array).
-   */
-  capacityHint(): number {
-    let columns = 0;
-    let values = 0;
-    for (const s of this.series.values()) {
-      for (const col of s.fields.values()) {
-        columns++;
-        values += col.length;
-      }
-    }
-    if (columns === 0) return DEFAULT_CAPACITY;
-    const avg = values / columns;
-    let near = 0;
-    for (const s of this.series.values()) for (const col of s.fields.values()) if (col.length >= avg / 2 && col.length <= avg * 2) near++;
-    if (near < columns * 0.9) return DEFAULT_CAPACITY;
-    return Math.min(MAX_HINT, Math.max(DEFAULT_CAPACITY, Math.ceil(avg * 1.25)));
-  }
 
   /** Appends points (field types already validated). */
   write(points: readonly Point[]): void {
@@ -107,7 +77,7 @@ export class Cache {
         else {
           col = s.fields.get(name);
           if (col === undefined) {
-            col = new TimeValueColumn(fieldTypeOf(value), this.columnCapacity, times);
+            col = new TimeValueColumn(fieldTypeOf(value), COLUMN_CAPACITY, times);
             s.fields.set(name, col);
           }
           lastNames[f] = name;
@@ -124,7 +94,7 @@ export class Cache {
   addSeries(key: string, measurement: string, tags: readonly Tag[]): CacheSeries {
     const existing = this.series.get(key);
     if (existing !== undefined) return existing;
-    const s: CacheSeries = { key, measurement, tags, fields: new Map(), times: new SharedTimes(this.columnCapacity), lastNames: [], lastColumns: [] };
+    const s: CacheSeries = { key, measurement, tags, fields: new Map(), times: new SharedTimes(COLUMN_CAPACITY), lastNames: [], lastColumns: [] };
     this.series.set(key, s);
     let m = this.byMeasurement.get(measurement);
     if (m === undefined) {

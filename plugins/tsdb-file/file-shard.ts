@@ -283,7 +283,7 @@ export class FileShard implements ShardSources {
   async #doSnapshot(): Promise<void> {
     const cache = this.active;
     if (cache.series.size > 0) {
-      this.active = new Cache(cache.capacityHint());
+      this.active = new Cache();
       cache.walGen = this.#wal.rotate();
       this.frozen = [...this.frozen, { cache, seq: this.nextSeq++ }];
       this.version++;

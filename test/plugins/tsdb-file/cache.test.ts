@@ -99,18 +99,3 @@ test('the fields of a series written together keep one copy of their times in a 
   t.is(fields[0]![2], fields[1]![2]);
   t.is(fields[1]![2], fields[2]![2]);
 });
-
-test('a next cache sizes its columns from uniform series only', (t) => {
-  const uniform = new Cache();
-  const points = [];
-  for (let i = 0; i < 400; i++) points.push(makePoint('cpu', { host: `h${i % 4}` }, { a: i, b: i }, BigInt(i)));
-  uniform.write(points);
-  t.is(uniform.capacityHint(), 125, '100 points per column, plus a quarter');
-  const skewed = new Cache();
-  const more = [];
-  for (let i = 0; i < 1000; i++) more.push(makePoint('cpu', { host: 'big' }, { a: i }, BigInt(i)));
-  for (let h = 0; h < 50; h++) more.push(makePoint('cpu', { host: `small${h}` }, { a: h }, 1n));
-  skewed.write(more);
-  t.is(skewed.capacityHint(), 16, 'one big series among many small ones: the default');
-  t.is(new Cache().capacityHint(), 16);
-});
