@@ -99,6 +99,18 @@ function wrap(name: ServerUnderTest['name'], child: ChildProcess, url: string, d
   };
 }
 
+/** Node flags a Tessera node runs with (as `npm start`): a young generation for the write path's short-lived points. */
+export const TESSERA_NODE_ARGS: readonly string[] = ['--max-semi-space-size=32'];
+
+/**
+ * The environment of a Tessera node (as `npm start`): one glibc malloc arena. Otherwise the snapshot
+ * worker and libuv's threads each get their own arena, whose freed memory stays resident (measured
+ * on the DevOps ingest: peak RSS about 45 MiB lower, same CPU per point).
+ */
+export function tesseraEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1' };
+}
+
 /** A fresh Tessera node with tsdb-file (fsync on). */
 export async function startTessera(extraToml = ''): Promise<ServerUnderTest> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'tessera-bench-'));
@@ -109,7 +121,10 @@ export async function startTessera(extraToml = ''): Promise<ServerUnderTest> {
     `[node]\ndir = "${root}/data"\nlog-level = "warn"\n[http]\nbind-address = "127.0.0.1:${http}"\nmax-body-size = "100MiB"\n[cluster]\nbind-address = "127.0.0.1:${cluster}"\n[plugins]\ntsdb = "tsdb-file"\n${extraToml}\n`,
   );
   let out = '';
-  const child = spawn(process.execPath, ['--max-semi-space-size=32', SERVER_JS, '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...TESSERA_NODE_ARGS, SERVER_JS, '--config', file], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: tesseraEnv(),
+  });
   child.stderr!.on('data', (d) => {
     if (out.length < 100_000) out += d;
   });

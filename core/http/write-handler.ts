@@ -7,7 +7,7 @@ import {
   combineDrops, ParseCache, type ParseResult, parseLines, type Precision, parsePrecision, type WriteDrop, writeErrorMessage,
 } from '../model/line-protocol.js';
 import { type AuthResult, authorizeWrite, sendAuthError } from './auth.js';
-import { BodyTooLargeError, readBody } from './body.js';
+import { BodyBuffers, BodyTooLargeError, readPooledBody } from './body.js';
 import { sendError } from './respond.js';
 
 export interface WriteHandlerDeps {
@@ -27,6 +27,9 @@ export interface WriteHandlerDeps {
 }
 
 const defaultNow = (): bigint => BigInt(Date.now()) * 1_000_000n;
+
+/** Body buffers of this thread's /write requests (a body is dead once parsed). */
+const bodyBuffers = new BodyBuffers();
 
 /**
  * POST /write as InfluxDB 1.6.7 answers it: 204 on success; 400 `database is required`, 404
@@ -91,13 +94,18 @@ async function readAndParse(
   deps: WriteHandlerDeps,
   precision: Precision,
 ): Promise<{ parsed: ParseResult; now: bigint } | { status: number; message: string }> {
-  let body: Buffer;
+  let read;
   try {
-    body = await readBody(req, deps.maxBodyBytes);
+    read = await readPooledBody(req, deps.maxBodyBytes, bodyBuffers);
   } catch (err) {
     return { status: err instanceof BodyTooLargeError ? 413 : 400, message: (err as Error).message };
   }
   const now = (deps.nowNs ?? defaultNow)();
-  const parsed = parseLines(body, deps.parseCache ? { precision, nowNs: now, cache: deps.parseCache } : { precision, nowNs: now });
-  return { parsed, now };
+  try {
+    // the points hold copies (strings, numbers): the body buffer is free again afterwards
+    const parsed = parseLines(read.body, deps.parseCache ? { precision, nowNs: now, cache: deps.parseCache } : { precision, nowNs: now });
+    return { parsed, now };
+  } finally {
+    read.release();
+  }
 }

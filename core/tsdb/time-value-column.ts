@@ -22,6 +22,37 @@ function valuesView(values: Values, lo: number, hi: number): BlockValues {
   return Array.isArray(values) ? values.slice(lo, hi) : values.subarray(lo, hi);
 }
 
+const NO_TIMES = new BigInt64Array(0);
+
+/**
+ * Times shared by the columns of one series whose fields are written together (each point carrying
+ * every field): appended once per point instead of once per field. Append-only, grown by copying, so
+ * a column's view of `[0, length)` never changes under it.
+ */
+export class SharedTimes {
+  times: BigInt64Array;
+  length = 0;
+  /** Columns currently reading their times from here (when none is left, nobody needs new times). */
+  attached = 0;
+  /** True while every time appended was above the one before (columns then skip their own checks). */
+  ascending = true;
+  #last = 0n;
+
+  constructor(initialCapacity = 16) {
+    this.times = new BigInt64Array(initialCapacity);
+  }
+
+  /** Appends the time of the next point. */
+  append(time: bigint): void {
+    const n = this.length;
+    if (n > 0 && time <= this.#last) this.ascending = false;
+    if (n === this.times.length) this.times = ensureCapacity(this.times, n, n + 1);
+    this.times[n] = time;
+    this.#last = time;
+    this.length = n + 1;
+  }
+}
+
 /**
  * The points of one series field, columnar: times in a BigInt64Array, values in a Float64Array
  * (float), BigInt64Array (integer) or a plain array (string, boolean); grown by copying.
@@ -33,7 +64,13 @@ function valuesView(values: Values, lo: number, hi: number): BlockValues {
  */
 export class TimeValueColumn {
   readonly type: FieldType;
+  /** Own times (unused while `#shared` is set). */
   #times: BigInt64Array;
+  /**
+   * Set while this column's times are `#shared.times[0, length)`: every append so far was the
+   * latest time of the shared list (so the column is sorted). Any other write detaches the column.
+   */
+  #shared: SharedTimes | undefined;
   #values: Values;
   #length = 0;
   /** [0, sortedLength) is ascending without duplicates. */
@@ -41,10 +78,60 @@ export class TimeValueColumn {
   /** times[length - 1] while sorted (reading a BigInt64Array allocates; appends compare with this). */
   #lastTime = 0n;
 
-  constructor(type: FieldType, initialCapacity = 8) {
+  /**
+   * An empty column. With `shared` (which must hold no time yet, or just the time of this column's
+   * first append), the column reads its times from there while its appends follow the shared times.
+   */
+  constructor(type: FieldType, initialCapacity = 8, shared?: SharedTimes) {
     this.type = type;
-    this.#times = new BigInt64Array(initialCapacity);
+    if (shared !== undefined && shared.length <= 1) {
+      this.#shared = shared;
+      shared.attached++;
+      this.#times = NO_TIMES;
+    } else {
+      this.#times = new BigInt64Array(initialCapacity);
+    }
     this.#values = allocValues(type, initialCapacity);
+  }
+
+  /**
+   * A column over sorted, duplicate-free arrays (used as they are, not copied; the caller must not
+   * change them).
+   */
+  static fromSorted(type: FieldType, times: BigInt64Array, values: BlockValues): TimeValueColumn {
+    const col = new TimeValueColumn(type, 0);
+    const n = times.length;
+    col.#times = times;
+    col.#values = values as Values;
+    col.#length = n;
+    col.#sortedLength = n;
+    col.#lastTime = n === 0 ? 0n : times[n - 1]!;
+    return col;
+  }
+
+  /** The current times array (own or shared); entries `[0, length)` are this column's. */
+  #timesArray(): BigInt64Array {
+    return this.#shared === undefined ? this.#times : this.#shared.times;
+  }
+
+  /**
+   * The object holding this column's times (its shared list, or its own array): columns of a series
+   * with the same holder and length have the same times.
+   */
+  get timesHolder(): object {
+    return this.#shared ?? this.#times;
+  }
+
+  /** Gives the column its own copy of its times (before any write that is not a shared append). */
+  #detach(capacity: number): void {
+    const shared = this.#shared!;
+    const own = new BigInt64Array(capacity);
+    own.set(shared.times.subarray(0, this.#length));
+    this.#times = own;
+    // not kept up to date while attached
+    this.#lastTime = this.#length === 0 ? 0n : own[this.#length - 1]!;
+    shared.attached--;
+    this.#shared = undefined;
   }
 
   /** Number of stored entries (before duplicate times are merged away on the next read). */
@@ -52,10 +139,29 @@ export class TimeValueColumn {
     return this.#length;
   }
 
-  /** Appends one value; `value` must be of the column's type (the caller validated it). */
+  /**
+   * Appends one value; `value` must be of the column's type (the caller validated it). A column on
+   * shared times expects `time` to be the shared list's latest entry, just appended (else it detaches).
+   */
   append(time: bigint, value: FieldValue): void {
     const n = this.#length;
-    if (n === this.#times.length) this.#grow(n + 1);
+    const shared = this.#shared;
+    if (shared !== undefined) {
+      // `time` is the shared list's newest entry and above all before it: no check of our own
+      if (shared.length === n + 1 && shared.ascending) {
+        const values = this.#values;
+        if (Array.isArray(values)) (values as FieldValue[])[n] = value;
+        else {
+          if (n === values.length) this.#values = ensureCapacity(values, n, n + 1);
+          (this.#values as Float64Array)[n] = value as number; // BigInt64Array takes bigint; same slot write
+        }
+        this.#sortedLength = n + 1;
+        this.#length = n + 1;
+        return;
+      }
+      this.#detach(nextCapacity(0, n + 1));
+    }
+    if (n === this.#times.length || (!Array.isArray(this.#values) && n === this.#values.length)) this.#grow(n + 1);
     if (this.#sortedLength === n && (n === 0 || time > this.#lastTime)) {
       this.#sortedLength = n + 1;
       this.#lastTime = time;
@@ -133,20 +239,21 @@ export class TimeValueColumn {
   /** Smallest time, or undefined when empty. */
   minTime(): bigint | undefined {
     this.ensureSorted();
-    return this.#length === 0 ? undefined : this.#times[0];
+    return this.#length === 0 ? undefined : this.#timesArray()[0];
   }
 
   /** Largest time, or undefined when empty. */
   maxTime(): bigint | undefined {
     this.ensureSorted();
-    return this.#length === 0 ? undefined : this.#times[this.#length - 1];
+    return this.#length === 0 ? undefined : this.#timesArray()[this.#length - 1];
   }
 
   /** Number of distinct times in [tmin, tmax]. */
   countInRange(tmin: bigint, tmax: bigint): number {
     this.ensureSorted();
     if (tmin > tmax) return 0;
-    return upperBound(this.#times, this.#length, tmax) - lowerBound(this.#times, this.#length, tmin);
+    const times = this.#timesArray();
+    return upperBound(times, this.#length, tmax) - lowerBound(times, this.#length, tmin);
   }
 
   /** Removes entries with time in [tmin, tmax]; returns how many were removed. */
@@ -154,14 +261,19 @@ export class TimeValueColumn {
     this.ensureSorted();
     if (tmin > tmax || this.#length === 0) return 0;
     const n = this.#length;
-    const lo = lowerBound(this.#times, n, tmin);
-    const hi = upperBound(this.#times, n, tmax);
+    const old = this.#timesArray();
+    const lo = lowerBound(old, n, tmin);
+    const hi = upperBound(old, n, tmax);
     if (hi <= lo) return 0;
     const remaining = n - (hi - lo);
     const cap = nextCapacity(0, remaining + 8);
     const times = new BigInt64Array(cap);
-    times.set(this.#times.subarray(0, lo));
-    times.set(this.#times.subarray(hi, n), lo);
+    times.set(old.subarray(0, lo));
+    times.set(old.subarray(hi, n), lo);
+    if (this.#shared !== undefined) {
+      this.#shared.attached--;
+      this.#shared = undefined;
+    }
     let values: Values;
     if (Array.isArray(this.#values)) {
       values = (this.#values as FieldValue[]).slice(0, lo).concat((this.#values as FieldValue[]).slice(hi, n)) as Values;
@@ -185,7 +297,7 @@ export class TimeValueColumn {
   *blocks(tmin: bigint, tmax: bigint, maxPoints = DEFAULT_BLOCK_POINTS): Generator<Block> {
     this.ensureSorted();
     if (tmin > tmax) return;
-    const times = this.#times;
+    const times = this.#timesArray();
     const values = this.#values;
     const lo = lowerBound(times, this.#length, tmin);
     const hi = upperBound(times, this.#length, tmax);
@@ -207,7 +319,7 @@ export class TimeValueColumn {
   *blocksDescending(tmin: bigint, tmax: bigint, maxPoints = DEFAULT_BLOCK_POINTS): Generator<Block> {
     this.ensureSorted();
     if (tmin > tmax) return;
-    const times = this.#times;
+    const times = this.#timesArray();
     const values = this.#values;
     const lo = lowerBound(times, this.#length, tmin);
     const hi = upperBound(times, this.#length, tmax);
@@ -222,10 +334,19 @@ export class TimeValueColumn {
     }
   }
 
-  /** Approximate bytes held by this column's arrays. */
+  /** Approximate bytes held by this column's arrays (shared times counted in full). */
   byteSize(): number {
     const v = this.#values;
-    return this.#times.byteLength + (Array.isArray(v) ? v.length * 8 : v.byteLength);
+    return this.#timesArray().byteLength + (Array.isArray(v) ? v.length * 8 : v.byteLength);
+  }
+
+  /**
+   * This column's sorted, deduplicated content as views (times, and values for numeric types) or a
+   * copy (string and boolean values); later writes do not change them.
+   */
+  sortedView(): { times: BigInt64Array; values: BlockValues } {
+    this.ensureSorted();
+    return { times: this.#timesArray().subarray(0, this.#length), values: valuesView(this.#values, 0, this.#length) };
   }
 
   #grow(needed: number): void {

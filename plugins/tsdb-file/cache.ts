@@ -3,7 +3,7 @@
  * go to the active cache; at snapshot the active cache is frozen and written to a segment while a new
  * one takes writes. `bytes` is an estimate used for `cache-max-memory-size` and snapshot triggers.
  */
-import { fieldTypeOf, type Point, type Tag, TimeValueColumn } from '../../core/index.js';
+import { fieldTypeOf, type Point, SharedTimes, type Tag, TimeValueColumn } from '../../core/index.js';
 
 /** One series in the cache. */
 export interface CacheSeries {
@@ -11,11 +11,21 @@ export interface CacheSeries {
   readonly measurement: string;
   readonly tags: readonly Tag[];
   readonly fields: Map<string, TimeValueColumn>;
+  /**
+   * The times of its points, shared by the field columns written at every point (usually all of
+   * them); undefined once no column follows it any more.
+   */
+  times: SharedTimes | undefined;
+  /** The columns of the last point's fields, by position (points usually repeat their field order). */
+  readonly lastNames: string[];
+  readonly lastColumns: TimeValueColumn[];
 }
 
 /** Bytes counted for one value (time + value) and for a new series (key, maps). */
 const VALUE_BYTES = 16;
 const SERIES_BYTES = 200;
+/** Initial capacity of a column (grown by copying). */
+const COLUMN_CAPACITY = 16;
 
 /** Estimated cache bytes of a batch of points (what `cache-max-memory-size` is checked against). */
 export function estimateBytes(points: readonly Point[]): number {
@@ -52,13 +62,26 @@ export class Cache {
         bytes += SERIES_BYTES + p.key.length * 2;
       }
       last = s;
+      let times = s.times;
+      if (times !== undefined) {
+        if (times.attached === 0 && times.length > 0) s.times = times = undefined;
+        else times.append(p.time);
+      }
       const fields = p.fields;
+      const lastNames = s.lastNames;
+      const lastColumns = s.lastColumns;
       for (let f = 0; f < fields.length; f++) {
         const [name, value] = fields[f]!;
-        let col = s.fields.get(name);
-        if (col === undefined) {
-          col = new TimeValueColumn(fieldTypeOf(value), 16);
-          s.fields.set(name, col);
+        let col: TimeValueColumn | undefined;
+        if (lastNames[f] === name) col = lastColumns[f]!;
+        else {
+          col = s.fields.get(name);
+          if (col === undefined) {
+            col = new TimeValueColumn(fieldTypeOf(value), COLUMN_CAPACITY, times);
+            s.fields.set(name, col);
+          }
+          lastNames[f] = name;
+          lastColumns[f] = col;
         }
         col.append(p.time, value);
         bytes += typeof value === 'string' ? VALUE_BYTES + value.length * 2 : VALUE_BYTES;
@@ -71,7 +94,7 @@ export class Cache {
   addSeries(key: string, measurement: string, tags: readonly Tag[]): CacheSeries {
     const existing = this.series.get(key);
     if (existing !== undefined) return existing;
-    const s: CacheSeries = { key, measurement, tags, fields: new Map() };
+    const s: CacheSeries = { key, measurement, tags, fields: new Map(), times: new SharedTimes(COLUMN_CAPACITY), lastNames: [], lastColumns: [] };
     this.series.set(key, s);
     let m = this.byMeasurement.get(measurement);
     if (m === undefined) {
@@ -87,6 +110,9 @@ export class Cache {
     for (const key of keys) {
       const s = this.series.get(key);
       if (s === undefined) continue;
+      // columns may be dropped below: forget the by-position shortcut
+      s.lastNames.length = 0;
+      s.lastColumns.length = 0;
       for (const [name, col] of s.fields) {
         col.deleteRange(tmin, tmax);
         if (col.length === 0) s.fields.delete(name);

@@ -18,7 +18,8 @@ import type { OnCorrupt } from './merge.js';
 import { isSegmentFileName, type SegmentMeta } from './segment-format.js';
 import { SegmentReader } from './segment-reader.js';
 import type { SnapshotPool } from './snapshot-pool.js';
-import { extractSnapshot, writeSnapshotSegment } from './snapshot-segment.js';
+import { compactSnapshot } from './snapshot-compact.js';
+import { writeSnapshotSegment } from './snapshot-segment.js';
 import { type FrozenCache, type ShardSources, ShardView } from './shard-view.js';
 import { Tombstones } from './tombstones.js';
 import { dirBytes, syncDir, yieldToLoop } from './fs-util.js';
@@ -67,6 +68,8 @@ export class FileShard implements ShardSources {
   #closed = false;
   #lastWrite = Date.now();
   #retryAfter = 0;
+  /** The field index as last written to fields.json (a save with no change is skipped). */
+  #savedFieldTypes: string | undefined;
   readonly #retired = new Set<SegmentReader>();
   readonly #reported = new Set<string>();
 
@@ -138,6 +141,7 @@ export class FileShard implements ShardSources {
       try {
         const parsed = JSON.parse(fieldsJson) as Record<string, Record<string, FieldType>>;
         for (const [m, fields] of Object.entries(parsed)) for (const [f, t] of Object.entries(fields)) this.fieldTypes.restore(m, f, t);
+        this.#savedFieldTypes = fieldsJson;
       } catch (err) {
         this.logger.error({ file: join(this.dir, FIELDS_FILE), err: (err as Error).message }, 'damaged field index ignored');
       }
@@ -290,7 +294,8 @@ export class FileShard implements ShardSources {
       const frozen = this.frozen[0]!;
       await this.#wal.drain();
       await this.#writeFrozen(frozen);
-      this.frozen = this.frozen.filter((f) => f !== frozen);
+      // by seq: the entry was replaced by its compact copy
+      this.frozen = this.frozen.filter((f) => f.seq !== frozen.seq);
       this.version++;
       await this.#saveFieldTypes();
       await this.#wal.removeUpTo(frozen.cache.walGen);
@@ -302,11 +307,15 @@ export class FileShard implements ShardSources {
   /** Writes a frozen cache to a level-1 segment and installs it (nothing when the cache holds no point). */
   async #writeFrozen(frozen: FrozenCache): Promise<void> {
     const meta: SegmentMeta = { seq: frozen.seq, minSeq: frozen.seq, level: 1, walGen: frozen.cache.walGen };
-    const { data, buffer } = extractSnapshot(frozen.cache);
+    const { data, compact } = compactSnapshot(frozen.cache);
+    // Readers use the compact copy from now on; the frozen cache's arrays can be freed.
+    const replacement: FrozenCache = { cache: compact, seq: frozen.seq };
+    this.frozen = this.frozen.map((f) => (f.seq === frozen.seq ? replacement : f));
+    this.version++;
     const pool = this.options.snapshotPool;
     const path =
       pool !== undefined
-        ? await pool.write(this.dir, meta, data, this.maxBlockPoints, buffer)
+        ? await pool.write(this.dir, meta, data, this.maxBlockPoints)
         : await writeSnapshotSegment(this.dir, meta, data, this.maxBlockPoints, async () => {
             await yieldToLoop();
             if (this.#closed) throw new Closed();
@@ -342,13 +351,17 @@ export class FileShard implements ShardSources {
   async #saveFieldTypes(): Promise<void> {
     const out: Record<string, Record<string, FieldType>> = {};
     for (const [m, f, t] of this.fieldTypes.entries()) (out[m] ??= {})[f] = t;
+    const json = JSON.stringify(out);
+    // Unchanged since the last durable save (the usual case under steady load): two fsyncs saved.
+    if (json === this.#savedFieldTypes) return;
     const path = join(this.dir, FIELDS_FILE);
-    await fsp.writeFile(`${path}.tmp`, JSON.stringify(out));
+    await fsp.writeFile(`${path}.tmp`, json);
     const fh = await fsp.open(`${path}.tmp`, 'r+');
     await fh.sync();
     await fh.close();
     await fsp.rename(`${path}.tmp`, path);
     if (this.options.walFsync) await syncDir(this.dir);
+    this.#savedFieldTypes = json;
   }
 
   #maybeCompact(): void {

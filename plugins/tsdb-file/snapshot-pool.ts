@@ -3,6 +3,7 @@
  * merging (the bulk of the storage engine's CPU) run beside the main thread. When the worker cannot
  * start, callers fall back to doing the work in-thread.
  */
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../core/index.js';
 import type { SegmentMeta } from './segment-format.js';
@@ -15,6 +16,51 @@ export interface CorruptReport {
   readonly offset: number;
   readonly length: number;
   readonly err: string;
+}
+
+/**
+ * Young generation of the worker, MiB. Its objects are short-lived block buffers; a big young
+ * generation only holds memory (the node runs with `--max-semi-space-size=32` for the main thread).
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
+
+/** `--max-semi-space-size` given to this process (command line or NODE_OPTIONS), or undefined. */
+function semiSpaceFlag(): string | undefined {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!.replaceAll('_', '-');
+    if (a.startsWith('--max-semi-space-size=')) return a.slice('--max-semi-space-size='.length);
+    if (a === '--max-semi-space-size' && args[i + 1] !== undefined) return args[i + 1];
+  }
+  return undefined;
+}
+
+/**
+ * Starts the worker with a small young generation. V8 lets a process-wide `--max-semi-space-size`
+ * override the worker's `resourceLimits`, so that flag is cleared while the worker's heap is set up
+ * (the main heap is already configured and keeps its size) and restored once the worker runs.
+ */
+function startWorker(url: URL): Worker {
+  const flag = semiSpaceFlag();
+  if (flag === undefined) return new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+  v8.setFlagsFromString('--max-semi-space-size=0');
+  let w: Worker;
+  try {
+    w = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+  } catch (err) {
+    v8.setFlagsFromString(`--max-semi-space-size=${flag}`);
+    throw err;
+  }
+  let restored = false;
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    v8.setFlagsFromString(`--max-semi-space-size=${flag}`);
+  };
+  w.once('online', restore);
+  w.once('error', restore);
+  w.once('exit', restore);
+  return w;
 }
 
 interface Pending {
@@ -32,11 +78,14 @@ export class SnapshotPool {
 
   constructor(private readonly logger: Logger) {}
 
-  /** Writes a segment from `data`; resolves with its path (undefined when empty). */
-  write(dir: string, meta: SegmentMeta, data: SnapshotData, maxBlockPoints: number, transfer?: ArrayBuffer): Promise<string | undefined> {
+  /**
+   * Writes a segment from `data` (its arrays on shared memory are shared with the worker, not copied);
+   * resolves with its path (undefined when empty).
+   */
+  write(dir: string, meta: SegmentMeta, data: SnapshotData, maxBlockPoints: number): Promise<string | undefined> {
     const worker = this.#start();
     if (worker === undefined) return writeSnapshotSegment(dir, meta, data, maxBlockPoints, () => new Promise((r) => setImmediate(r)));
-    return this.#post(worker, { kind: 'snapshot', dir, meta, data, maxBlockPoints }, undefined, transfer);
+    return this.#post(worker, { kind: 'snapshot', dir, meta, data, maxBlockPoints });
   }
 
   /**
@@ -56,25 +105,20 @@ export class SnapshotPool {
     return { inWorker: true, done: this.#post(worker, { kind: 'compact', dir, inputs, tombstones, maxBlockPoints }, onCorrupt) };
   }
 
-  #post(
-    worker: Worker,
-    job: Record<string, unknown>,
-    onCorrupt?: (report: CorruptReport) => void,
-    transfer?: ArrayBuffer,
-  ): Promise<string | undefined> {
+  #post(worker: Worker, job: Record<string, unknown>, onCorrupt?: (report: CorruptReport) => void): Promise<string | undefined> {
     const id = this.#nextId++;
     // Referenced while it has work, so the process does not exit under a pending job.
     if (this.#pending.size === 0) worker.ref();
     return new Promise((resolve, reject) => {
       this.#pending.set(id, onCorrupt === undefined ? { resolve, reject } : { resolve, reject, onCorrupt });
-      worker.postMessage({ id, ...job }, transfer === undefined ? [] : [transfer]);
+      worker.postMessage({ id, ...job });
     });
   }
 
   #start(): Worker | undefined {
     if (this.#worker !== undefined || this.#failed) return this.#worker;
     try {
-      const w = new Worker(new URL('./snapshot-worker.js', import.meta.url));
+      const w = startWorker(new URL('./snapshot-worker.js', import.meta.url));
       w.unref();
       w.on('message', (m: { id: number; path?: string; error?: string; corrupt?: CorruptReport }) => {
         const p = this.#pending.get(m.id);

@@ -34,6 +34,9 @@ export function encodeWrite(points: readonly Point[]): BufWriter {
   w.u32(points.length);
   const keys = new Map<string, number>();
   const names = new Map<string, number>();
+  // the previous point's field names and their indexes, by position (points usually repeat them)
+  const prevNames: string[] = [];
+  const prevIndexes: number[] = [];
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
     const ki = keys.get(p.key);
@@ -49,13 +52,18 @@ export function encodeWrite(points: readonly Point[]): BufWriter {
     w.varint(fields.length);
     for (let f = 0; f < fields.length; f++) {
       const [name, value] = fields[f]!;
-      const ni = names.get(name);
+      const ni = prevNames[f] === name ? prevIndexes[f] : names.get(name);
       if (ni === undefined) {
-        w.varint(names.size);
-        names.set(name, names.size);
+        const id = names.size;
+        w.varint(id);
+        names.set(name, id);
         w.str(name);
+        prevNames[f] = name;
+        prevIndexes[f] = id;
       } else {
         w.varint(ni);
+        prevNames[f] = name;
+        prevIndexes[f] = ni;
       }
       switch (typeof value) {
         case 'number':

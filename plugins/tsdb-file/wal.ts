@@ -87,6 +87,8 @@ export class Wal {
   readonly #files = new Map<number, fsp.FileHandle>();
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
+  /** Settles (never rejects) once the latest append is settled; appends settle in order. */
+  #tail: Promise<void> = Promise.resolve();
   #closed = false;
   /** Records appended and flushes (one write + one fsync each) done, for tests and metrics. */
   readonly stats = { appends: 0, flushes: 0 };
@@ -116,10 +118,12 @@ export class Wal {
     buf.writeUInt32LE(buf.length - RECORD_HEADER, 0);
     buf.writeUInt32LE(crc32(buf.subarray(RECORD_HEADER)), 4);
     this.stats.appends++;
-    return new Promise<void>((resolve, reject) => {
+    const done = new Promise<void>((resolve, reject) => {
       this.#queue.push({ gen: this.#gen, buf, resolve, reject });
       this.#flushing ??= this.#flushLoop();
     });
+    this.#tail = done.then(noop, noop);
+    return done;
   }
 
   /** Starts a new generation for later appends; returns the previous one. */
@@ -129,9 +133,12 @@ export class Wal {
     return old;
   }
 
-  /** Resolves when every record appended so far is durable. */
+  /**
+   * Resolves when every record appended so far is settled (durable, or failed and reported to its
+   * writer). Later appends are not waited for: under steady load the flush loop never idles.
+   */
   async drain(): Promise<void> {
-    while (this.#flushing !== undefined) await this.#flushing;
+    await this.#tail;
   }
 
   /** Deletes the files of generations <= gen (their records are in a durable segment). */
@@ -150,7 +157,7 @@ export class Wal {
 
   /** Waits for pending appends, then closes the files. */
   async close(): Promise<void> {
-    await this.drain();
+    while (this.#flushing !== undefined) await this.#flushing;
     this.#closed = true;
     for (const fh of this.#files.values()) await fh.close().catch(() => undefined);
     this.#files.clear();
@@ -202,6 +209,8 @@ export class Wal {
     }
   }
 }
+
+function noop(): void {}
 
 async function writeAll(fh: fsp.FileHandle, bufs: Buffer[]): Promise<void> {
   // writev may write partially; loop until everything is out.
