@@ -179,10 +179,10 @@ async function ingestAndQuery(o: Options, samples: Samples, notes: string[]) {
           const pool = new Pool(server.url, { connections: 1 });
           try {
             for (const [name, make] of Object.entries(qs)) {
-              // Warm-up (both systems alike): up to 200 runs or 2 s, at least 2 — a JIT compiles the
+              // Warm-up (both systems alike): up to 1000 runs or 2 s, at least 2 — a JIT compiles the
               // query path only after it has run a while; a serving database is warm.
               const warmUntil = performance.now() + 2000;
-              for (let i = 0; i < 200 && (i < 2 || performance.now() < warmUntil); i++) await timedQuery(pool, 'bench', warm[name]!());
+              for (let i = 0; i < 1000 && (i < 2 || performance.now() < warmUntil); i++) await timedQuery(pool, 'bench', warm[name]!());
               const times: number[] = [];
               for (let i = 0; i < o.queryRuns; i++) times.push(await timedQuery(pool, 'bench', make()));
               const m = median(times);
@@ -201,7 +201,7 @@ async function ingestAndQuery(o: Options, samples: Samples, notes: string[]) {
   const ceiling = await clientCeiling(batches, lines, 4);
   if (wantQuery) {
     notes.push(
-      `queries: after each C=4 load the harness waits until the server is quiet (figure "background work after ingest"), then per query warms up (up to 200 runs or 2 s, at least 2) and takes the median of ${o.queryRuns} runs; both systems alike`,
+      `queries: after each C=4 load the harness waits until the server is quiet (figure "background work after ingest"), then per query warms up (up to 1000 runs or 2 s, at least 2) and takes the median of ${o.queryRuns} runs; both systems alike`,
     );
   }
   notes.push(
