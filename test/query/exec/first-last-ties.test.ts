@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseLines } from '../../../core/model/line-protocol-parser.js';
-import { setup } from './harness.js';
+import { checkRecorded, setup } from './harness.js';
 
 // first()/last() over several series whose points share the extreme time. InfluxDB 1.6.7's storage
 // engine answers these from a sorted merge of the series (key order; reversed for last) and reduces the
@@ -58,11 +58,7 @@ const EQ_CASES: ReadonlyArray<[string, string]> = [
 ];
 
 test('rows and raw-value aggregates over series with equal times follow the merge order of InfluxDB 1.6.7', async (t) => {
-  const env = await setup();
-  t.teardown(() => env.close());
-  await env.meta.createDatabase('eq');
-  await env.write('eq', parseLines(Buffer.from(EQ_DATA), { precision: 's', nowNs: 0n }).points);
-  for (const [q, want] of EQ_CASES) t.is((await env.json(q, { db: 'eq' })).trim(), want, q);
+  await checkRecorded(t, 'eq', EQ_DATA, EQ_CASES);
 });
 
 // mode() at equal counts, and which function the "cannot be combined" errors name (recorded from 1.6.7).

@@ -1,3 +1,5 @@
+import { parseLines } from '../../../core/model/line-protocol-parser.js';
+import type { ExecutionContext } from 'ava';
 import { ShardMapper } from '../../../core/cluster/shard-mapper.js';
 import { silentLogger } from '../../../core/logger.js';
 import type { Point } from '../../../core/model/point.js';
@@ -88,4 +90,16 @@ export function schemaPoints(): Point[] {
     makePoint('disk', { path: '/', host: 'a' }, { used_percent: 40 }, t0),
     makePoint('disk', { path: '/', host: 'a' }, { used_percent: 42 }, t2),
   ];
+}
+
+/**
+ * Writes line protocol `lines` (precision s) into a fresh database `db` and checks each query's JSON body
+ * against the answer recorded from InfluxDB 1.6.7.
+ */
+export async function checkRecorded(t: ExecutionContext, db: string, lines: string, cases: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  const env = await setup();
+  t.teardown(() => env.close());
+  await env.meta.createDatabase(db);
+  await env.write(db, parseLines(Buffer.from(lines), { precision: 's', nowNs: 0n }).points);
+  for (const [q, want] of cases) t.is((await env.json(q, { db })).trim(), want, q);
 }

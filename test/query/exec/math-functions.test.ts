@@ -1,6 +1,5 @@
 import test from 'ava';
-import { parseLines } from '../../../core/model/line-protocol-parser.js';
-import { setup } from './harness.js';
+import { checkRecorded } from './harness.js';
 
 // InfluxQL math functions (InfluxDB 1.6) on fields, on aggregates, in WHERE and with wildcards, with
 // 1.6.7's quirks (abs/floor/ceil/round return integers unchanged; NaN and non-numbers give null).
@@ -38,9 +37,5 @@ const CASES: ReadonlyArray<[string, string]> = [
 ];
 
 test('math functions answer as InfluxDB 1.6.7', async (t) => {
-  const env = await setup();
-  t.teardown(() => env.close());
-  await env.meta.createDatabase('mf');
-  await env.write('mf', parseLines(Buffer.from(DATA), { precision: 's', nowNs: 0n }).points);
-  for (const [q, want] of CASES) t.is((await env.json(q, { db: 'mf' })).trim(), want, q);
+  await checkRecorded(t, 'mf', DATA, CASES);
 });
