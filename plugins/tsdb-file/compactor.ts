@@ -1,8 +1,10 @@
 /**
  * Merges adjacent segments (in seq order) into one: per series field, the inputs' blocks are scanned
  * with tombstones applied and newer data winning (merge.ts); full blocks that come through untouched
- * at a block boundary are copied as they are, the rest is decoded, concatenated and re-encoded into
- * full blocks (so a full compaction's layout is deterministic). Works one series field at a time
+ * are copied as they are, the rest is decoded, concatenated and re-encoded into full blocks, except
+ * that a short run before a copied full block (a snapshot's tail) stays a short block of its own:
+ * merging it would shift every later block and re-encode the whole series field (measured on the
+ * DevOps ingest: about 10% of the server's CPU per point, for +0.2% bytes per value). Works one series field at a time
  * (memory bounded by the largest series field), yielding to the event loop between series; normally
  * runs in the store's worker thread.
  */
@@ -115,7 +117,10 @@ export async function compactSegments(
         };
         for (const b of scanPieces(type, pieces, MIN_TIME, MAX_TIME, maxPoints, shard.onCorrupt)) {
           if (b.count === 0) continue;
-          if (isFileBlock(b) && pendingCount === 0 && b.count >= maxPoints) {
+          if (isFileBlock(b) && b.count >= maxPoints) {
+            // A full block copies as it is; a short run before it (a snapshot's tail) is written as its
+            // own block rather than merged, which would shift every later block and re-encode them all.
+            flush(true);
             out.push({ bytes: b.bytes, minTime: b.minTime, maxTime: b.maxTime, count: b.count, stats: b.stats });
             continue;
           }

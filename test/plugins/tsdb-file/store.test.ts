@@ -275,3 +275,21 @@ test('a block decoded after its segment was closed fails with a clear error inst
   t.regex(err?.message ?? '', /was closed while the query ran/);
   t.falsy(records.find((r) => typeof r.msg === 'string' && /damaged|corrupt/i.test(r.msg)), 'not reported as corruption');
 });
+
+test('compaction copies full blocks as they are: a snapshot tail before one stays a short block instead of shifting and re-encoding the rest', async (t) => {
+  const dir = await tempDir(t);
+  const s = await openStore(t, dir, { maxBlockPoints: 10, compaction: false });
+  await s.createShard('db', 'rp', 1);
+  await s.writeToShard(1, points({ h: 'a' }, 0, 15, (i) => i * 1.5)); // segment 1: blocks of 10 and 5
+  await s.flush(1);
+  await s.writeToShard(1, points({ h: 'a' }, 15, 35, (i) => i * 1.5)); // segment 2: blocks of 10 and 10
+  await s.flush(1);
+  await s.compactFull(1);
+  t.is(s.stats(1).segments, 1);
+  const counts = [...s.reader(1).scan('cpu,h=a', 'v', MIN_TIME, MAX_TIME)].map((b) => b.count);
+  t.deepEqual(counts, [10, 5, 10, 10], 'the 5-point tail is its own block; the full blocks after it were not re-cut');
+  t.deepEqual(
+    readAll(s.reader(1), 'cpu,h=a', 'v'),
+    Array.from({ length: 35 }, (_, i) => [BigInt(i) * 10n, i * 1.5]),
+  );
+});
