@@ -5,13 +5,12 @@
  */
 import { BitReader, BitWriter } from './bits.js';
 import { readTable } from './huffman.js';
-import { ALPHABET, decodeDeltaWords, decodeInts, encodeInts, RAW, unzigzag, zigzag } from './int-coder.js';
+import { ALPHABET, decodeDeltaWords, decodeInts, encodeInts, LITTLE_ENDIAN, RAW, unzigzag, zigzag } from './int-coder.js';
 
 const SAFE = 2n ** 51n;
 const M32 = 0xffff_ffffn;
 const TWO32 = 0x1_0000_0000;
 const SAFE_N = 2 ** 51;
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Encodes times[start..start+n). */
 export function encodeTimes(times: BigInt64Array, start: number, n: number): Uint8Array {
