@@ -1,6 +1,7 @@
 import type { Service } from '../lifecycle.js';
 import type { FieldType, Point, Tag } from '../model/point.js';
 import { createToken } from '../tokens.js';
+import type { SeriesIndex } from '../tsdb/series-index.js';
 import type { Mapper, MapRequest } from './mapper.js';
 
 /** What a TSDBStore can do; read by callers and by the conformance suite (which skips visibly). */
@@ -82,6 +83,12 @@ export interface ShardReader {
    * the newest blocks. Without it, core reverses `scan`'s blocks, which reads them all.
    */
   scanDescending?(seriesKey: string, field: string, tmin: bigint, tmax: bigint): Iterable<Block>;
+  /**
+   * Optional: `series(measurement)` as a core SeriesIndex (tag keys, series by tag value), kept by the
+   * reader until the measurement's series change, so queries need not re-derive them. Without it core
+   * reads `series` and evaluates tag conditions on each series.
+   */
+  seriesIndex?(measurement: string): SeriesIndex;
 }
 
 /**

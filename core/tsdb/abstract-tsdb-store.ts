@@ -202,6 +202,15 @@ export abstract class AbstractTSDBStore implements TSDBStore {
         this.#assertStarted();
         return tmin > tmax ? [] : inner.scan(seriesKey, field, tmin, tmax);
       },
+      ...(inner.seriesIndex === undefined
+        ? {}
+        : {
+            seriesIndex: (measurement: string) => {
+              checkName('measurement', measurement);
+              this.#assertStarted();
+              return (inner.seriesIndex as NonNullable<ShardReader['seriesIndex']>)(measurement);
+            },
+          }),
       ...(inner.scanDescending === undefined
         ? {}
         : {

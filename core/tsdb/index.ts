@@ -4,3 +4,4 @@ export * from './field-types.js';
 export * from './growable.js';
 export * from './time-value-column.js';
 export * from './compare.js';
+export * from './series-index.js';

@@ -14,6 +14,8 @@ export const fileConfigSchema = {
   'max-points-per-block': { type: 'int', default: 1000, min: 1, max: 100_000 },
   /** Encode snapshots and run compactions in a worker thread (off: on the main thread, in slices). */
   'worker-thread': { type: 'bool', default: true },
+  /** Decoded blocks kept in memory for queries, all shards together (least recently used out; 0 = off). */
+  'block-cache-size': { type: 'size', default: '32MiB' },
   /** Background compaction on/off. */
   'compaction-enabled': { type: 'bool', default: true },
   /** Number of adjacent segments of one level merged into one of the next level. */

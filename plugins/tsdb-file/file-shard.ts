@@ -17,6 +17,7 @@ import { Cache, estimateBytes } from './cache.js';
 import type { OnCorrupt } from './merge.js';
 import { isSegmentFileName, type SegmentMeta } from './segment-format.js';
 import { SegmentReader } from './segment-reader.js';
+import type { BlockCache } from './block-cache.js';
 import type { SnapshotPool } from './snapshot-pool.js';
 import { compactSnapshot } from './snapshot-compact.js';
 import { writeSnapshotSegment } from './snapshot-segment.js';
@@ -41,6 +42,8 @@ export interface FileShardOptions {
   readonly coldSnapshotMs: number;
   /** Writes snapshot segments in a worker thread; in-thread when absent. */
   readonly snapshotPool?: SnapshotPool;
+  /** Decoded blocks kept for queries, shared by the store's shards. */
+  readonly blockCache?: BlockCache;
   readonly logger: Logger;
 }
 
@@ -61,6 +64,7 @@ export class FileShard implements ShardSources {
   readonly maxBlockPoints: number;
   readonly logger: Logger;
   readonly onCorrupt: OnCorrupt;
+  readonly blockCache: BlockCache | undefined;
   #wal!: Wal;
   #view: ShardView;
   #snapshotting: Promise<void> | undefined;
@@ -81,6 +85,7 @@ export class FileShard implements ShardSources {
     readonly options: FileShardOptions,
   ) {
     this.maxBlockPoints = options.maxBlockPoints;
+    this.blockCache = options.blockCache;
     this.logger = options.logger.child({ shard: id });
     this.onCorrupt = (seg, ref, err) => this.#reportCorrupt(seg.path, ref.offset, ref.length, (err as Error).message);
     this.#view = new ShardView(this);
@@ -330,9 +335,12 @@ export class FileShard implements ShardSources {
     this.version++;
     for (const s of removed) {
       this.#retired.add(s);
+      this.blockCache?.dropSegment(s);
       // Scans already running may still read the old file: unlink now, close the descriptor later.
       const t = setTimeout(() => {
-        if (this.#retired.delete(s)) s.close();
+        if (!this.#retired.delete(s)) return;
+        s.close();
+        this.blockCache?.dropSegment(s);
       }, 30_000);
       t.unref();
     }
@@ -448,8 +456,10 @@ export class FileShard implements ShardSources {
     await this.#snapshotting?.catch(() => undefined);
     await this.#compacting?.catch(() => undefined);
     await this.#wal.close();
-    for (const s of this.segments) s.close();
-    for (const s of this.#retired) s.close();
+    for (const s of [...this.segments, ...this.#retired]) {
+      s.close();
+      this.blockCache?.dropSegment(s);
+    }
     this.#retired.clear();
   }
 

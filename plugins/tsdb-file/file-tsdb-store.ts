@@ -13,6 +13,7 @@ import {
   type TSDBStoreSupports,
   type WriteShardResult,
 } from '../../core/index.js';
+import { BlockCache } from './block-cache.js';
 import { FileShard, type FileShardOptions } from './file-shard.js';
 import { SnapshotPool } from './snapshot-pool.js';
 import { syncDir } from './fs-util.js';
@@ -33,6 +34,8 @@ export interface FileTSDBStoreOptions {
   readonly coldSnapshotMs?: number;
   /** Encode and write snapshot segments in a worker thread (default true). */
   readonly snapshotWorker?: boolean;
+  /** Budget of decoded blocks kept for queries, all shards together (default 32 MiB; 0 = none). */
+  readonly blockCacheBytes?: number;
 }
 
 const SHARD_FILE = 'shard.json';
@@ -42,7 +45,7 @@ export class FileTSDBStore extends AbstractTSDBStore {
   readonly supports: TSDBStoreSupports = { persistent: true, deletes: true, blockStats: true };
   readonly #dir: string;
   readonly #logger: Logger;
-  readonly #shardOptions: FileShardOptions;
+  #shardOptions: FileShardOptions;
   readonly #pool: SnapshotPool | undefined;
   #shards = new Map<number, FileShard>();
   #coldTimer: NodeJS.Timeout | undefined;
@@ -66,6 +69,8 @@ export class FileTSDBStore extends AbstractTSDBStore {
       coldSnapshotMs: options.coldSnapshotMs ?? 600_000,
       logger: options.logger,
     };
+    const cacheBytes = options.blockCacheBytes ?? 32 * 1024 ** 2;
+    if (cacheBytes > 0) this.#shardOptions = { ...this.#shardOptions, blockCache: new BlockCache(cacheBytes) };
   }
 
   protected override async _start(): Promise<void> {
@@ -214,6 +219,11 @@ export class FileTSDBStore extends AbstractTSDBStore {
   /** Counters of a shard: segments, cache bytes, WAL appends and flushes (each flush = one fsync), tombstones pending. */
   stats(shardId: number): { segments: number; cacheBytes: number; walAppends: number; walFlushes: number; tombstones: boolean } {
     return this.#shard(shardId).stats();
+  }
+
+  /** The block cache's bytes, entries, hits and misses (undefined when `blockCacheBytes` is 0). */
+  blockCacheStats(): ReturnType<BlockCache['stats']> | undefined {
+    return this.#shardOptions.blockCache?.stats();
   }
 
   #shard(shardId: number): FileShard {

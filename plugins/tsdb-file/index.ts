@@ -33,6 +33,7 @@ export const tsdbFilePlugin = definePlugin<FileConfig>({
           snapshotWorker: config['worker-thread'],
           compactionThreshold: config['compaction-threshold'],
           compactionMaxLevel: config['compaction-max-level'],
+          blockCacheBytes: config['block-cache-size'],
         });
         return store;
       },

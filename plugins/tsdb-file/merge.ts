@@ -7,6 +7,7 @@
 import { type Block, type BlockStats, type BlockValues, type FieldType, TesseraError, type TimeValueColumn } from '../../core/index.js';
 import { lowerBound, upperBound } from '../../core/index.js';
 import { blockIntact, computeStats, decodeBlock, decodeBlockUntil } from './codec/block.js';
+import type { BlockCache } from './block-cache.js';
 import type { BlockRef } from './segment-format.js';
 import type { SegmentReader } from './segment-reader.js';
 import type { TimeRange } from './tombstones.js';
@@ -44,7 +45,7 @@ function allocLike(type: FieldType, n: number): BlockValues {
 }
 
 /** The points of a piece up to `tmax` (a file block is decoded only as far as needed). */
-function readPiece(p: Piece, tmax: bigint, onCorrupt: OnCorrupt): Run | undefined {
+function readPiece(p: Piece, tmax: bigint, onCorrupt: OnCorrupt, cache?: BlockCache): Run | undefined {
   if (p.col !== undefined) {
     const it = p.col.blocks(p.minTime, p.maxTime, Number.MAX_SAFE_INTEGER);
     for (const b of it) return b.decode();
@@ -53,9 +54,12 @@ function readPiece(p: Piece, tmax: bigint, onCorrupt: OnCorrupt): Run | undefine
   const seg = p.seg!;
   const ref = p.ref!;
   try {
-    const bytes = seg.readBlock(ref);
-    const d = decodeBlockUntil(bytes, tmax);
-    return { times: d.times, values: d.values };
+    const hit = cache?.get(seg, ref, tmax);
+    if (hit !== undefined) return hit;
+    const d = decodeBlockUntil(seg.readBlock(ref), tmax);
+    const run = { times: d.times, values: d.values };
+    cache?.put(seg, ref, run, d.next);
+    return run;
   } catch (err) {
     onCorrupt(seg, ref, err);
     return undefined;
@@ -188,6 +192,7 @@ class DeferredFileBlock implements Block {
     private readonly seg: SegmentReader,
     private readonly ref: BlockRef,
     private readonly onCorrupt: OnCorrupt,
+    private readonly cache: BlockCache | undefined,
   ) {
     this.count = ref.count;
     this.minTime = ref.minTime;
@@ -201,7 +206,12 @@ class DeferredFileBlock implements Block {
         throw new TesseraError('ERR_QUERY_EXECUTION', `segment ${this.seg.name} was closed while the query ran (replaced by a compaction, or its shard closed); run the query again`);
       }
       try {
-        this.#decoded = decodeBlock(this.seg.readBlock(this.ref));
+        const hit = this.cache?.get(this.seg, this.ref, this.ref.maxTime);
+        if (hit !== undefined) this.#decoded = hit;
+        else {
+          this.#decoded = decodeBlock(this.seg.readBlock(this.ref));
+          this.cache?.put(this.seg, this.ref, this.#decoded, undefined);
+        }
       } catch (err) {
         this.onCorrupt(this.seg, this.ref, err);
         this.#decoded = { times: new BigInt64Array(0), values: allocLike(this.type, 0) };
@@ -224,6 +234,7 @@ export function* scanPieces(
   maxPoints: number,
   onCorrupt: OnCorrupt,
   deferred = false,
+  cache?: BlockCache,
 ): Generator<Block> {
   const list = pieces.filter((p) => p.maxTime >= tmin && p.minTime <= tmax);
   list.sort((a, b) => (a.minTime < b.minTime ? -1 : a.minTime > b.minTime ? 1 : a.prio - b.prio));
@@ -246,7 +257,7 @@ export function* scanPieces(
       }
       if (!touched && p.minTime >= tmin && p.maxTime <= tmax && p.ref !== undefined) {
         if (deferred) {
-          yield new DeferredFileBlock(type, p.seg!, p.ref, onCorrupt);
+          yield new DeferredFileBlock(type, p.seg!, p.ref, onCorrupt, cache);
           continue;
         }
         let bytes: Buffer;
@@ -266,12 +277,12 @@ export function* scanPieces(
       cluster.sort((a, b) => a.prio - b.prio);
       const runs: Run[] = [];
       for (const p of cluster) {
-        const run = readPiece(p, tmax, onCorrupt);
+        const run = readPiece(p, tmax, onCorrupt, cache);
         if (run !== undefined) runs.push(filterRun(type, run, tmin, tmax, p.ranges));
       }
       yield* chunks(type, mergeRuns(type, runs), maxPoints);
     } else {
-      yield* sweepCluster(type, cluster, tmin, tmax, maxPoints, onCorrupt);
+      yield* sweepCluster(type, cluster, tmin, tmax, maxPoints, onCorrupt, cache);
     }
   }
 }
@@ -294,6 +305,7 @@ function* sweepCluster(
   tmax: bigint,
   maxPoints: number,
   onCorrupt: OnCorrupt,
+  cache: BlockCache | undefined,
 ): Generator<Block> {
   // cluster is sorted by minTime
   let next = 0;
@@ -303,7 +315,7 @@ function* sweepCluster(
   let o = 0;
   const openPiece = (): void => {
     const p = cluster[next++]!;
-    const raw = readPiece(p, tmax, onCorrupt);
+    const raw = readPiece(p, tmax, onCorrupt, cache);
     if (raw === undefined) return;
     const run = filterRun(type, raw, tmin, tmax, p.ranges);
     if (run.times.length > 0) open.push({ run, prio: p.prio, pos: 0 });

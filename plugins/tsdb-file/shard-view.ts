@@ -11,10 +11,12 @@ import {
   MAX_TIME,
   MIN_TIME,
   type SeriesInfo,
+  SeriesIndex,
   type ShardFieldTypes,
   type ShardReader,
   type TimeValueColumn,
 } from '../../core/index.js';
+import type { BlockCache } from './block-cache.js';
 import type { Cache } from './cache.js';
 import { type OnCorrupt, type Piece, scanPieces } from './merge.js';
 import type { FieldEntry } from './segment-format.js';
@@ -41,6 +43,8 @@ export interface ShardSources {
   readonly version: number;
   readonly maxBlockPoints: number;
   readonly onCorrupt: OnCorrupt;
+  /** Decoded blocks kept for queries (store-wide), when enabled. */
+  readonly blockCache?: BlockCache | undefined;
 }
 
 const NO_RANGES: readonly TimeRange[] = [];
@@ -78,6 +82,7 @@ function columnPiece(col: TimeValueColumn, prio: number, ranges: readonly TimeRa
 export class ShardView implements ShardReader {
   #version = -1;
   #series = new Map<string, SeriesInfo[]>();
+  #indexes = new Map<string, SeriesIndex>();
   #measurements: string[] | undefined;
 
   constructor(private readonly src: ShardSources) {}
@@ -86,6 +91,7 @@ export class ShardView implements ShardReader {
     if (this.#version !== this.src.version) {
       this.#version = this.src.version;
       this.#series.clear();
+      this.#indexes.clear();
       this.#measurements = undefined;
     }
   }
@@ -96,12 +102,26 @@ export class ShardView implements ShardReader {
       const names = new Set<string>(this.src.active.byMeasurement.keys());
       for (const f of this.src.frozen) for (const m of f.cache.byMeasurement.keys()) names.add(m);
       for (const s of this.src.segments) for (const m of s.byMeasurement.keys()) names.add(m);
-      this.#measurements = [...names].filter((m) => this.series(m).length > 0).sort(compareUtf8);
+      this.#measurements = [...names].filter((m) => this.#seriesList(m).length > 0).sort(compareUtf8);
     }
     return [...this.#measurements];
   }
 
   series(measurement: string): SeriesInfo[] {
+    return [...this.#seriesList(measurement)];
+  }
+
+  seriesIndex(measurement: string): SeriesIndex {
+    this.#checkVersion();
+    let idx = this.#indexes.get(measurement);
+    if (idx === undefined) {
+      idx = new SeriesIndex(this.#seriesList(measurement));
+      this.#indexes.set(measurement, idx);
+    }
+    return idx;
+  }
+
+  #seriesList(measurement: string): readonly SeriesInfo[] {
     this.#checkVersion();
     let list = this.#series.get(measurement);
     if (list === undefined) {
@@ -127,11 +147,11 @@ export class ShardView implements ShardReader {
       list = [...found.values()].sort((a, b) => compareUtf8(a.key, b.key));
       this.#series.set(measurement, list);
     }
-    return [...list];
+    return list;
   }
 
   fields(measurement: string): FieldInfo[] {
-    return this.series(measurement).length > 0 ? this.src.fieldTypes.fields(measurement) : [];
+    return this.#seriesList(measurement).length > 0 ? this.src.fieldTypes.fields(measurement) : [];
   }
 
   scan(seriesKey: string, field: string, tmin: bigint, tmax: bigint): Iterable<Block> {
@@ -140,7 +160,7 @@ export class ShardView implements ShardReader {
     if (type === undefined) return [];
     const pieces = this.pieces(seriesKey, measurement, field, tmin, tmax, this.src.segments, true);
     if (pieces.length === 0) return [];
-    return scanPieces(type, pieces, tmin, tmax, this.src.maxBlockPoints, this.src.onCorrupt, true);
+    return scanPieces(type, pieces, tmin, tmax, this.src.maxBlockPoints, this.src.onCorrupt, true, this.src.blockCache);
   }
 
   /** Pieces of a series field from `segments` (and the caches when `caches`), tombstones attached. */

@@ -5,6 +5,7 @@ import {
   fieldTypeOf,
   type Point,
   type SeriesInfo,
+  SeriesIndex,
   ShardFieldTypes,
   type ShardReader,
   type Tag,
@@ -35,6 +36,7 @@ export class MemoryShard {
   readonly #byMeasurement = new Map<string, Map<string, MemorySeries>>();
   #sortedMeasurements: string[] | undefined;
   readonly #sortedSeries = new Map<string, SeriesInfo[]>();
+  readonly #indexes = new Map<string, SeriesIndex>();
   readonly #maxBlockPoints: number;
 
   constructor(db: string, rp: string, maxBlockPoints: number) {
@@ -93,6 +95,7 @@ export class MemoryShard {
     this.#series.clear();
     this.#byMeasurement.clear();
     this.#sortedSeries.clear();
+    this.#indexes.clear();
     this.#sortedMeasurements = undefined;
   }
 
@@ -110,6 +113,7 @@ export class MemoryShard {
       series: (measurement) => this.#seriesOf(measurement),
       fields: (measurement) => this.#fieldsOf(measurement),
       scan: (seriesKey, field, tmin, tmax) => this.#scan(seriesKey, field, tmin, tmax),
+      seriesIndex: (measurement) => this.#indexOf(measurement),
       scanDescending: (seriesKey, field, tmin, tmax) => {
         const col = this.#series.get(seriesKey)?.fields.get(field);
         return col === undefined ? [] : col.blocksDescending(tmin, tmax, this.#maxBlockPoints);
@@ -133,6 +137,15 @@ export class MemoryShard {
     return [...sorted];
   }
 
+  #indexOf(measurement: string): SeriesIndex {
+    let idx = this.#indexes.get(measurement);
+    if (idx === undefined) {
+      idx = new SeriesIndex(this.#seriesOf(measurement));
+      this.#indexes.set(measurement, idx);
+    }
+    return idx;
+  }
+
   #fieldsOf(measurement: string): FieldInfo[] {
     // InfluxDB lists a measurement's fields only while the measurement has series.
     return this.#byMeasurement.has(measurement) ? this.fieldTypes.fields(measurement) : [];
@@ -154,6 +167,7 @@ export class MemoryShard {
     }
     m.set(p.key, s);
     this.#sortedSeries.delete(p.measurement);
+    this.#indexes.delete(p.measurement);
     return s;
   }
 
@@ -168,5 +182,6 @@ export class MemoryShard {
       }
     }
     this.#sortedSeries.delete(s.measurement);
+    this.#indexes.delete(s.measurement);
   }
 }

@@ -163,6 +163,8 @@ function finishTagSet(
   const out: Value[][] = [];
   const tstates = plan.columns.map(() => newTransformState());
   const hasTransform = plan.columns.some((c) => c.transform !== null);
+  // A column that is just one call's value (`max(v)`) is read without evaluating its expression.
+  const direct = plan.columns.map((col) => (col.expr.kind === 'VarRef' && /^\u0000\d+$/.test(col.expr.name) ? Number(col.expr.name.slice(1)) : -1));
   buckets.forEach((b, bi) => {
     const res = results[bi] as CallResult[];
     if (plan.multiCall >= 0) {
@@ -194,7 +196,8 @@ function finishTagSet(
     const row: Value[] = [time];
     let keep = !hasTransform;
     plan.columns.forEach((col, ci) => {
-      let v = evalExpr(col.expr, get) ?? null;
+      const d = direct[ci] as number;
+      let v = (d >= 0 ? (res[d] as CallResult).v : evalExpr(col.expr, get)) ?? null;
       if (col.transform !== null) {
         const t = transformStep(col.transform.fn, tstates[ci] as TransformState, time, v, col.transform.unit, col.transform.n);
         if (t !== undefined) keep = true;

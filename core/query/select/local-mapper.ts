@@ -1,6 +1,7 @@
 import type { Mapper, MapRequest } from '../../contracts/mapper.js';
 import type { FieldType } from '../../model/point.js';
 import type { Block, SeriesInfo, ShardReader } from '../../contracts/tsdb-store.js';
+import type { SeriesIndex } from '../../tsdb/series-index.js';
 import { TesseraError } from '../../errors.js';
 import { walkExpr, type Expr } from '../ast.js';
 import type { Value } from '../result.js';
@@ -59,6 +60,47 @@ function conditionFields(cond: Expr | null, r: Resolver): string[] {
   walkExpr(cond, (e) => {
     if (e.kind === 'VarRef' && r.isField(e.name, e.dataType) && !out.includes(e.name)) out.push(e.name);
   });
+  return out;
+}
+
+/**
+ * Positions (ascending) of the series that can satisfy `cond` by its tag equalities, or null when the
+ * condition does not narrow them: `tag = 'v'` looks the value up, AND keeps the narrower side, OR
+ * joins two narrowed sides. Other comparisons narrow nothing (their series stay candidates).
+ */
+function candidateSeries(cond: Expr | null, index: SeriesIndex, r: Resolver): readonly number[] | null {
+  if (cond === null) return null;
+  switch (cond.kind) {
+    case 'ParenExpr':
+      return candidateSeries(cond.expr, index, r);
+    case 'BinaryExpr': {
+      if (cond.op === 'AND' || cond.op === 'OR') {
+        const a = candidateSeries(cond.lhs, index, r);
+        const b = candidateSeries(cond.rhs, index, r);
+        if (cond.op === 'AND') return a === null ? b : b === null || a.length <= b.length ? a : b;
+        return a === null || b === null ? null : unionSorted(a, b);
+      }
+      if (cond.op !== '=') return null;
+      const [ref, lit] = cond.lhs.kind === 'VarRef' ? [cond.lhs, cond.rhs] : [cond.rhs, cond.lhs];
+      if (ref.kind !== 'VarRef' || lit.kind !== 'StringLiteral' || r.isField(ref.name, ref.dataType)) return null;
+      return index.withTag(ref.name, lit.value);
+    }
+    default:
+      return null;
+  }
+}
+
+function unionSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? (a[i] as number) : Infinity;
+    const y = j < b.length ? (b[j] as number) : Infinity;
+    if (x <= y) i++;
+    if (y <= x) j++;
+    out.push(Math.min(x, y));
+  }
   return out;
 }
 
@@ -131,7 +173,12 @@ class LocalMapper implements Mapper {
     const cond = this.req.condition ?? null;
     const dims = this.req.dimensions ?? [];
     const byKey = new Map<string, TagSetGroup>();
-    for (const s of this.reader.series(m)) {
+    // With an index, tag equalities in the condition pick the candidate series; the condition is
+    // still evaluated on each candidate below.
+    const index = this.reader.seriesIndex?.(m);
+    const all = index !== undefined ? index.series : this.reader.series(m);
+    const picked = index !== undefined ? candidateSeries(cond, index, this.resolver) : null;
+    for (const s of picked === null ? all : picked.map((i) => all[i] as SeriesInfo)) {
       const ok = mayMatch(cond, (name, dataType) => {
         if (this.resolver.isField(name, dataType)) return undefined;
         return tagValue(s, name);
@@ -181,13 +228,15 @@ class LocalMapper implements Mapper {
     const out: MeasurementSchema[] = [];
     for (const m of this.reader.measurements()) {
       if (!names.has(m) && !patterns.some((p) => p.test(m))) continue;
-      const tagKeys = new Set<string>();
-      for (const s of this.reader.series(m)) for (const [k] of s.tags) tagKeys.add(k);
-      out.push({
-        name: m,
-        fields: this.reader.fields(m).map((f) => [f.name, f.type] as const),
-        tagKeys: [...tagKeys].sort(),
-      });
+      let tagKeys: string[];
+      const index = this.reader.seriesIndex?.(m);
+      if (index !== undefined) tagKeys = [...index.tagKeys()];
+      else {
+        const keys = new Set<string>();
+        for (const s of this.reader.series(m)) for (const [k] of s.tags) keys.add(k);
+        tagKeys = [...keys].sort();
+      }
+      out.push({ name: m, fields: this.reader.fields(m).map((f) => [f.name, f.type] as const), tagKeys });
     }
     yield { schema: out };
   }

@@ -85,6 +85,8 @@ export interface DecodedBlock {
   readonly type: FieldType;
   readonly times: BigInt64Array;
   readonly values: BlockValues;
+  /** When decoded only up to some time: the time of the first point left out. */
+  readonly next?: bigint;
 }
 
 /** Decodes a block (CRC checked: throws RangeError when damaged). */
@@ -111,7 +113,7 @@ export function decodeBlockUntil(buf: Uint8Array, tmax: bigint | undefined): Dec
   let values: BlockValues;
   switch (type) {
     case 'float':
-      return { type, times, values: decodeFloats(vbuf, n, keep) };
+      return keep < n ? { type, times, values: decodeFloats(vbuf, n, keep), next: allTimes[keep]! } : { type, times, values: decodeFloats(vbuf, n, keep) };
     case 'integer':
       values = decodeIntegers(vbuf, n);
       break;
@@ -121,7 +123,7 @@ export function decodeBlockUntil(buf: Uint8Array, tmax: bigint | undefined): Dec
     default:
       values = decodeBooleans(vbuf, n);
   }
-  if (keep < n) values = Array.isArray(values) ? values.slice(0, keep) : (values as BigInt64Array).subarray(0, keep);
+  if (keep < n) return { type, times, values: Array.isArray(values) ? values.slice(0, keep) : (values as BigInt64Array).subarray(0, keep), next: allTimes[keep]! };
   return { type, times, values };
 }
 
