@@ -223,7 +223,7 @@ async function storagePart(o: Options, samples: Samples, notes: string[]) {
       log(`tessera storage ${label}: ${JSON.stringify(r)}`);
     }
     if (o.influx) {
-      const server = await startInfluxdb();
+      const server = await startInfluxdb({ coldSnapshot: true });
       try {
         await createDb(server.url);
         const batches = [...devopsBatches({ hosts: o.hosts, points: o.points, batch: 5000, seed: 12345, decimals })];

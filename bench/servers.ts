@@ -111,18 +111,14 @@ export function tesseraEnv(): NodeJS.ProcessEnv {
   return { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1' };
 }
 
-/**
- * A fresh Tessera node with tsdb-file (fsync on); like the InfluxDB below, its cache goes to files 5 s
- * after the writes stop (both default to 10 min), so queries after a load read compressed files on both.
- * `extraToml` is appended (it must not repeat a table used here).
- */
+/** A fresh Tessera node with tsdb-file (fsync on), default settings otherwise; `extraToml` is appended. */
 export async function startTessera(extraToml = ''): Promise<ServerUnderTest> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'tessera-bench-'));
   const [http, cluster] = [await freePort(), await freePort()];
   const file = path.join(root, 'node.toml');
   await fsp.writeFile(
     file,
-    `[node]\ndir = "${root}/data"\nlog-level = "warn"\n[http]\nbind-address = "127.0.0.1:${http}"\nmax-body-size = "100MiB"\n[cluster]\nbind-address = "127.0.0.1:${cluster}"\n[plugins]\ntsdb = "tsdb-file"\n[tsdb-file]\ncache-snapshot-write-cold-duration = "5s"\n${extraToml}\n`,
+    `[node]\ndir = "${root}/data"\nlog-level = "warn"\n[http]\nbind-address = "127.0.0.1:${http}"\nmax-body-size = "100MiB"\n[cluster]\nbind-address = "127.0.0.1:${cluster}"\n[plugins]\ntsdb = "tsdb-file"\n${extraToml}\n`,
   );
   let out = '';
   const child = spawn(process.execPath, [...TESSERA_NODE_ARGS, SERVER_JS, '--config', file], {
@@ -144,10 +140,11 @@ export function influxdPath(): string | undefined {
 }
 
 /**
- * A fresh InfluxDB (inmem index, WAL fsync on): its cache is snapshotted to TSM files 5 s after writes
- * stop and fully compacted 5 s later (defaults: 10 min and 4 h), so storage figures count every value.
+ * A fresh InfluxDB (inmem index, WAL fsync on, full compaction 5 s after writes go cold). With
+ * `coldSnapshot` its cache is also written to TSM files 5 s after the writes stop (default: 10 min), so
+ * a storage figure counts every value (Tessera's storage figure compacts everything in-process).
  */
-export async function startInfluxdb(): Promise<ServerUnderTest> {
+export async function startInfluxdb(options: { coldSnapshot?: boolean } = {}): Promise<ServerUnderTest> {
   const bin = influxdPath();
   if (!bin) throw new Error('influxd is not installed');
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'influx-bench-'));
@@ -165,7 +162,7 @@ export async function startInfluxdb(): Promise<ServerUnderTest> {
       `  wal-dir = "${root}/wal"`,
       '  index-version = "inmem"',
       '  query-log-enabled = false',
-      '  cache-snapshot-write-cold-duration = "5s"',
+      ...(options.coldSnapshot === true ? ['  cache-snapshot-write-cold-duration = "5s"'] : []),
       '  compact-full-write-cold-duration = "5s"',
       '[monitor]',
       '  store-enabled = false',
