@@ -28,20 +28,42 @@ export class FormValues {
   }
 }
 
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
+}
+
+/** url.QueryUnescape: `%XX` escapes and `+` as a space; undefined on a bad escape. */
 function unescapeGo(s: string): string | undefined {
-  const bytes: number[] = [];
-  for (let i = 0; i < s.length; i++) {
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 || c === 0x2b || c >= 0x80) break;
+  }
+  if (i === s.length) return s; // nothing to unescape (the common case for keys)
+  const out = Buffer.allocUnsafe(s.length * 3);
+  let o = out.write(s.slice(0, i), 0, 'latin1');
+  for (; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x25) {
-      const h = s.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(h)) return undefined;
-      bytes.push(parseInt(h, 16));
+      if (i + 2 >= s.length) return undefined;
+      const h = hexValue(s.charCodeAt(i + 1));
+      const l = hexValue(s.charCodeAt(i + 2));
+      if (h < 0 || l < 0) return undefined;
+      out[o++] = (h << 4) | l;
       i += 2;
-    } else if (c === 0x2b) bytes.push(0x20);
-    else if (c < 0x80) bytes.push(c);
-    else for (const b of Buffer.from(s[i]!)) bytes.push(b);
+    } else if (c === 0x2b) out[o++] = 0x20;
+    else if (c < 0x80) out[o++] = c;
+    else {
+      // a raw non-ASCII character: its UTF-8 bytes (a surrogate pair as one code point)
+      const cp = s.codePointAt(i)!;
+      o += out.write(String.fromCodePoint(cp), o, 'utf8');
+      if (cp > 0xffff) i++;
+    }
   }
-  return Buffer.from(bytes).toString('utf8');
+  return out.toString('utf8', 0, o);
 }
 
 /** url.ParseQuery: pairs split on `&`; pairs containing `;` or bad escapes are dropped. */

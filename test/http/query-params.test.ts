@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { parseGoQuery, parseMultipart } from '../../core/http/go-form.js';
 import { ParamsError, parseBindParams } from '../../core/http/query-params.js';
 
@@ -13,6 +14,33 @@ test('query strings parse as Go url.ParseQuery: + is space, pairs with ; or bad 
   t.true(f.has('g'));
   t.is(f.get('g'), '');
   t.is(f.get('missing'), '');
+});
+
+test('escapes: truncated and lowercase %XX, raw non-ASCII (astral included) and long encoded queries decode as Go does', (t) => {
+  t.false(parseGoQuery('a=%4').has('a'), 'a truncated escape drops the pair');
+  t.false(parseGoQuery('a=%').has('a'));
+  t.is(parseGoQuery('a=%4a%4A').get('a'), 'JJ');
+  t.is(parseGoQuery('k=µ€😀').get('k'), 'µ€😀', 'raw characters stay themselves');
+  const q = "SELECT max(usage_user) FROM cpu WHERE hostname = 'host_42' AND time >= 1451640000s GROUP BY time(1m)";
+  t.is(parseGoQuery(`db=bench&q=${encodeURIComponent(q)}`).get('q'), q);
+  t.is(parseGoQuery(`q=${encodeURIComponent(q).replace(/%20/g, '+')}`).get('q'), q);
+});
+
+test('property: any text encoded with encodeURIComponent (or + for spaces) reads back unchanged', (t) => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), fc.boolean(), (text, plus) => {
+      let enc: string;
+      try {
+        enc = encodeURIComponent(text);
+      } catch {
+        return true; // a lone surrogate cannot be percent-encoded: nothing to check
+      }
+      if (plus) enc = enc.replace(/%20/g, '+');
+      return parseGoQuery(`v=${enc}`).get('v') === text;
+    }),
+    { numRuns: 2000 },
+  );
+  t.pass();
 });
 
 test('multipart bodies give fields and files', (t) => {
