@@ -44,6 +44,11 @@ function allocLike(type: FieldType, n: number): BlockValues {
   return new Array(n);
 }
 
+/** A block read after its segment closed (a query running for long): a clear error, not lost points. */
+function closedSegment(seg: SegmentReader): TesseraError {
+  return new TesseraError('ERR_QUERY_EXECUTION', `segment ${seg.name} was closed while the query ran (replaced by a compaction, or its shard closed); run the query again`);
+}
+
 /** The points of a piece up to `tmax` (a file block is decoded only as far as needed). */
 function readPiece(p: Piece, tmax: bigint, onCorrupt: OnCorrupt, cache?: BlockCache): Run | undefined {
   if (p.col !== undefined) {
@@ -53,6 +58,7 @@ function readPiece(p: Piece, tmax: bigint, onCorrupt: OnCorrupt, cache?: BlockCa
   }
   const seg = p.seg!;
   const ref = p.ref!;
+  if (seg.closed) throw closedSegment(seg);
   try {
     const hit = cache?.get(seg, ref, tmax);
     if (hit !== undefined) return hit;
@@ -202,9 +208,7 @@ class DeferredFileBlock implements Block {
 
   decode(): Run {
     if (this.#decoded === undefined) {
-      if (this.seg.closed) {
-        throw new TesseraError('ERR_QUERY_EXECUTION', `segment ${this.seg.name} was closed while the query ran (replaced by a compaction, or its shard closed); run the query again`);
-      }
+      if (this.seg.closed) throw closedSegment(this.seg);
       try {
         const hit = this.cache?.get(this.seg, this.ref, this.ref.maxTime);
         if (hit !== undefined) this.#decoded = hit;

@@ -276,6 +276,21 @@ test('a block decoded after its segment was closed fails with a clear error inst
   t.falsy(records.find((r) => typeof r.msg === 'string' && /damaged|corrupt/i.test(r.msg)), 'not reported as corruption');
 });
 
+test('a block cut by the scan range read after its segment was closed fails with a clear error too', async (t) => {
+  const dir = await tempDir(t);
+  const { logger, records } = capturingLogger();
+  const s = await openStore(t, dir, { maxBlockPoints: 50, compaction: false, logger, blockCacheBytes: 0 });
+  await s.createShard('db', 'rp', 1);
+  await s.writeToShard(1, points({ h: 'a' }, 0, 200, (i) => i + 0.25));
+  await s.flush(1);
+  // [255, 1255]: the first and last blocks stick out of the range, so they are read and cut (not deferred)
+  const it = s.reader(1).scan('cpu,h=a', 'v', 255n, 1255n)[Symbol.iterator]();
+  await s.stop();
+  const err = t.throws(() => it.next());
+  t.regex(err?.message ?? '', /was closed while the query ran/);
+  t.falsy(records.find((r) => typeof r.msg === 'string' && /damaged|corrupt/i.test(r.msg)), 'not reported as corruption');
+});
+
 test('compaction copies full blocks as they are: a snapshot tail before one stays a short block instead of shifting and re-encoding the rest', async (t) => {
   const dir = await tempDir(t);
   const s = await openStore(t, dir, { maxBlockPoints: 10, compaction: false });
