@@ -62,7 +62,8 @@ function readPiece(p: Piece, tmax: bigint, onCorrupt: OnCorrupt, cache?: BlockCa
   try {
     const hit = cache?.get(seg, ref, tmax);
     if (hit !== undefined) return hit;
-    const d = decodeBlockUntil(seg.readBlock(ref), tmax);
+    // With a cache, decode the whole block: a later scan further into it then hits.
+    const d = decodeBlockUntil(seg.readBlock(ref), cache !== undefined ? undefined : tmax);
     const run = { times: d.times, values: d.values };
     cache?.put(seg, ref, run, d.next);
     return run;
