@@ -1,7 +1,7 @@
 import type { Mapper, MapRequest } from '../../contracts/mapper.js';
 import type { FieldType } from '../../model/point.js';
 import type { Block, SeriesInfo, ShardReader } from '../../contracts/tsdb-store.js';
-import type { SeriesIndex } from '../../tsdb/series-index.js';
+import { SeriesIndex } from '../../tsdb/series-index.js';
 import { TesseraError } from '../../errors.js';
 import { walkExpr, type Expr } from '../ast.js';
 import type { Value } from '../result.js';
@@ -228,15 +228,8 @@ class LocalMapper implements Mapper {
     const out: MeasurementSchema[] = [];
     for (const m of this.reader.measurements()) {
       if (!names.has(m) && !patterns.some((p) => p.test(m))) continue;
-      let tagKeys: string[];
-      const index = this.reader.seriesIndex?.(m);
-      if (index !== undefined) tagKeys = [...index.tagKeys()];
-      else {
-        const keys = new Set<string>();
-        for (const s of this.reader.series(m)) for (const [k] of s.tags) keys.add(k);
-        tagKeys = [...keys].sort();
-      }
-      out.push({ name: m, fields: this.reader.fields(m).map((f) => [f.name, f.type] as const), tagKeys });
+      const index = this.reader.seriesIndex?.(m) ?? new SeriesIndex(this.reader.series(m));
+      out.push({ name: m, fields: this.reader.fields(m).map((f) => [f.name, f.type] as const), tagKeys: [...index.tagKeys()] });
     }
     yield { schema: out };
   }
