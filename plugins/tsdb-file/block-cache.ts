@@ -2,9 +2,8 @@
  * Decoded segment blocks kept for queries, least recently used first out, within a byte budget (the
  * `block-cache-size` setting). A dashboard that asks for the last hours again and again finds their
  * blocks decoded; InfluxDB gets a similar effect from the page cache of its mmapped TSM files, which a
- * Node process cannot map. Only queries fill it (compaction reads around it), and only numeric blocks
- * are kept. A block may be held partly decoded (its points up to some time): it then serves the scans
- * that end before that time. Entries of a closed segment are dropped with it.
+ * Node process cannot map. Only queries fill it (compaction reads around it), with whole blocks, and
+ * only numeric blocks are kept. Entries of a closed segment are dropped with it.
  */
 import type { BlockValues } from '../../core/index.js';
 import type { BlockRef } from './segment-format.js';
@@ -19,8 +18,6 @@ export interface CachedRun {
 interface Entry {
   readonly seg: SegmentReader;
   readonly run: CachedRun;
-  /** The time of the first point not decoded; undefined when the whole block is. */
-  readonly next: bigint | undefined;
   readonly bytes: number;
 }
 
@@ -37,10 +34,10 @@ export class BlockCache {
     this.#max = Math.max(0, maxBytes);
   }
 
-  /** The decoded block when cached and decoded at least through `tmax`. */
-  get(seg: SegmentReader, ref: BlockRef, tmax: bigint): CachedRun | undefined {
+  /** The decoded block, when cached. */
+  get(seg: SegmentReader, ref: BlockRef): CachedRun | undefined {
     const e = this.#entries.get(ref);
-    if (e === undefined || e.seg !== seg || (e.next !== undefined && e.next <= tmax)) {
+    if (e === undefined || e.seg !== seg) {
       this.#misses++;
       return undefined;
     }
@@ -51,8 +48,8 @@ export class BlockCache {
     return e.run;
   }
 
-  /** Keeps a decoded block (`next`: the time of its first point not decoded, when partial). */
-  put(seg: SegmentReader, ref: BlockRef, run: CachedRun, next: bigint | undefined): void {
+  /** Keeps a whole decoded block. */
+  put(seg: SegmentReader, ref: BlockRef, run: CachedRun): void {
     if (Array.isArray(run.values)) return;
     const bytes = run.times.buffer.byteLength + (run.values as Float64Array | BigInt64Array).buffer.byteLength;
     if (bytes > this.#max || seg.closed) return;
@@ -61,7 +58,7 @@ export class BlockCache {
       this.#entries.delete(ref);
       this.#bytes -= old.bytes;
     }
-    this.#entries.set(ref, { seg, run, next, bytes });
+    this.#entries.set(ref, { seg, run, bytes });
     this.#bytes += bytes;
     for (const [k, v] of this.#entries) {
       if (this.#bytes <= this.#max) break;

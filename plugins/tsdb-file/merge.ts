@@ -60,12 +60,16 @@ function readPiece(p: Piece, tmax: bigint, onCorrupt: OnCorrupt, cache?: BlockCa
   const ref = p.ref!;
   if (seg.closed) throw closedSegment(seg);
   try {
-    const hit = cache?.get(seg, ref, tmax);
-    if (hit !== undefined) return hit;
-    // With a cache, decode the whole block: a later scan further into it then hits.
-    const d = decodeBlockUntil(seg.readBlock(ref), cache !== undefined ? undefined : tmax);
-    const run = { times: d.times, values: d.values };
-    cache?.put(seg, ref, run, d.next);
+    if (cache === undefined) {
+      const d = decodeBlockUntil(seg.readBlock(ref), tmax);
+      return { times: d.times, values: d.values };
+    }
+    // With a cache, the whole block is decoded and kept: a later scan further into it hits.
+    let run = cache.get(seg, ref);
+    if (run === undefined) {
+      run = decodeBlock(seg.readBlock(ref));
+      cache.put(seg, ref, run);
+    }
     return run;
   } catch (err) {
     onCorrupt(seg, ref, err);
@@ -211,11 +215,11 @@ class DeferredFileBlock implements Block {
     if (this.#decoded === undefined) {
       if (this.seg.closed) throw closedSegment(this.seg);
       try {
-        const hit = this.cache?.get(this.seg, this.ref, this.ref.maxTime);
+        const hit = this.cache?.get(this.seg, this.ref);
         if (hit !== undefined) this.#decoded = hit;
         else {
           this.#decoded = decodeBlock(this.seg.readBlock(this.ref));
-          this.cache?.put(this.seg, this.ref, this.#decoded, undefined);
+          this.cache?.put(this.seg, this.ref, this.#decoded);
         }
       } catch (err) {
         this.onCorrupt(this.seg, this.ref, err);

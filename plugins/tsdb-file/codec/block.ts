@@ -85,8 +85,6 @@ export interface DecodedBlock {
   readonly type: FieldType;
   readonly times: BigInt64Array;
   readonly values: BlockValues;
-  /** When decoded only up to some time: the time of the first point left out. */
-  readonly next?: bigint;
 }
 
 /** Decodes a block (CRC checked: throws RangeError when damaged). */
@@ -113,7 +111,7 @@ export function decodeBlockUntil(buf: Uint8Array, tmax: bigint | undefined): Dec
   let values: BlockValues;
   switch (type) {
     case 'float':
-      return keep < n ? { type, times, values: decodeFloats(vbuf, n, keep), next: allTimes[keep]! } : { type, times, values: decodeFloats(vbuf, n, keep) };
+      return { type, times, values: decodeFloats(vbuf, n, keep) };
     case 'integer':
       values = decodeIntegers(vbuf, n);
       break;
@@ -123,7 +121,7 @@ export function decodeBlockUntil(buf: Uint8Array, tmax: bigint | undefined): Dec
     default:
       values = decodeBooleans(vbuf, n);
   }
-  if (keep < n) return { type, times, values: Array.isArray(values) ? values.slice(0, keep) : (values as BigInt64Array).subarray(0, keep), next: allTimes[keep]! };
+  if (keep < n) values = Array.isArray(values) ? values.slice(0, keep) : (values as BigInt64Array).subarray(0, keep);
   return { type, times, values };
 }
 

@@ -20,29 +20,31 @@ test('the block cache keeps decoded blocks within its budget, least recently use
   const cache = new BlockCache(3 * 16 * 10); // three blocks of 10 points (8 B time + 8 B value each)
   const s = seg();
   const refs = [0, 1, 2, 3].map((i) => ref(BigInt(i) * 100n, BigInt(i) * 100n + 99n));
-  for (const r of refs.slice(0, 3)) cache.put(s, r, run(10), undefined);
-  t.truthy(cache.get(s, refs[0]!, MAX_TIME), 'refs[0] used: now the most recent');
-  cache.put(s, refs[3]!, run(10), undefined);
-  t.truthy(cache.get(s, refs[0]!, MAX_TIME));
-  t.is(cache.get(s, refs[1]!, MAX_TIME), undefined, 'the least recently used block left');
-  t.truthy(cache.get(s, refs[2]!, MAX_TIME));
-  t.truthy(cache.get(s, refs[3]!, MAX_TIME));
+  for (const r of refs.slice(0, 3)) cache.put(s, r, run(10));
+  t.truthy(cache.get(s, refs[0]!), 'refs[0] used: now the most recent');
+  cache.put(s, refs[3]!, run(10));
+  t.truthy(cache.get(s, refs[0]!));
+  t.is(cache.get(s, refs[1]!), undefined, 'the least recently used block left');
+  t.truthy(cache.get(s, refs[2]!));
+  t.truthy(cache.get(s, refs[3]!));
   t.is(cache.stats().bytes, 3 * 160);
-  cache.put(s, ref(0n, 1n), run(100), undefined);
+  cache.put(s, ref(0n, 1n), run(100));
   t.is(cache.stats().entries, 3, 'a block larger than the whole budget is not kept');
 });
 
-test('a partly decoded block serves only scans that end before its first left-out point', (t) => {
+test('putting a block again replaces its entry: one entry, the new bytes counted once', (t) => {
   const cache = new BlockCache(1 << 20);
   const s = seg();
   const r = ref(0n, 1000n);
-  cache.put(s, r, run(5), 500n);
-  t.truthy(cache.get(s, r, 499n));
-  t.is(cache.get(s, r, 500n), undefined);
-  t.is(cache.get(s, r, MAX_TIME), undefined);
-  cache.put(s, r, run(10), undefined);
-  t.truthy(cache.get(s, r, MAX_TIME), 'replaced by the whole block');
+  cache.put(s, r, run(5));
+  const second = run(10);
+  cache.put(s, r, second);
+  t.is(cache.get(s, r), second);
   t.is(cache.stats().entries, 1);
+  t.is(cache.stats().bytes, 160);
+  t.deepEqual([cache.stats().hits, cache.stats().misses], [1, 0]);
+  t.is(cache.get(s, ref(0n, 1000n)), undefined, 'another ref (another block) misses');
+  t.is(cache.stats().misses, 1);
 });
 
 test('the block cache forgets a segment dropped from it, and never serves a block for another segment', (t) => {
@@ -51,15 +53,15 @@ test('the block cache forgets a segment dropped from it, and never serves a bloc
   const b = seg();
   const ra = ref(0n, 10n);
   const rb = ref(0n, 10n);
-  cache.put(a, ra, run(4), undefined);
-  cache.put(b, rb, run(4), undefined);
-  t.is(cache.get(b, ra, MAX_TIME), undefined);
+  cache.put(a, ra, run(4));
+  cache.put(b, rb, run(4));
+  t.is(cache.get(b, ra), undefined);
   cache.dropSegment(a);
-  t.is(cache.get(a, ra, MAX_TIME), undefined);
-  t.truthy(cache.get(b, rb, MAX_TIME));
+  t.is(cache.get(a, ra), undefined);
+  t.truthy(cache.get(b, rb));
   t.is(cache.stats().bytes, 64);
   const closed = { closed: true } as unknown as SegmentReader;
-  cache.put(closed, ref(0n, 1n), run(4), undefined);
+  cache.put(closed, ref(0n, 1n), run(4));
   t.is(cache.stats().entries, 1, 'blocks of a closed segment are not kept');
 });
 
