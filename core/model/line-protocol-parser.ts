@@ -6,7 +6,7 @@ import {
   FieldScan, KIND_BOOL_TRUE, KIND_FLOAT, KIND_INT, KIND_STRING, scanFieldSection,
 } from './line-protocol-fields.js';
 import {
-  BS, HASH, MINUS, NAME_ESCAPES, NL, SP, TAB, compareRanges, decodeLatin1, decodeStringField, decodeUnescaped,
+  BS, COMMA, DOT, EQ, HASH, MINUS, NAME_ESCAPES, NL, SP, TAB, compareRanges, decodeLatin1, decodeStringField, decodeUnescaped,
   decodeUtf8, hasBackslash, parseIntRange, scanLineEnd,
 } from './line-protocol-scan.js';
 import { KeyScan } from './line-protocol-key.js';
@@ -21,6 +21,11 @@ export interface ParseOptions {
   readonly nowNs: bigint;
   /** Memo to reuse across calls (one per server); a fresh one per call when absent. */
   readonly cache?: ParseCache;
+  /**
+   * Whether a line repeating the previous line's field keys is matched against them in one pass (the
+   * default); false parses every line the general way. The result is the same either way (tests compare).
+   */
+  readonly fieldTemplates?: boolean;
 }
 
 /**
@@ -51,6 +56,13 @@ export interface ParseResult {
 export const MAX_KEY_LENGTH = 65535;
 
 const FIELD_TYPE_NAMES = ['float', 'integer', 'string', 'boolean', 'boolean'] as const;
+
+/** Most fields a template holds (lines with more take the general path). */
+const TEMPLATE_MAX_FIELDS = 64;
+/** Bytes a template key may hold: none that the field scanner treats specially, no control or space. */
+const PLAIN_KEY_BYTE = new Uint8Array(256).map((_, c) => (c > 0x20 && c !== BS && c !== 0x22 && c !== 0x3d && c !== 0x2c && c !== 0x7f ? 1 : 0));
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+  1e19, 1e20, 1e21, 1e22];
 const TIME = 'time';
 
 /**
@@ -72,6 +84,7 @@ class LineParser {
   private readonly multiplier: bigint;
   private readonly defaultTime: bigint;
   private readonly cache: ParseCache;
+  private readonly templates: boolean;
   private readonly fields = new FieldScan();
   private readonly keys = new KeyScan();
   private tagTimeReason = '';
@@ -87,12 +100,24 @@ class LineParser {
   private prevCount = 0;
   private nextSpace = -2;
   private seenGen = 0;
+  // Field-section template: the field keys of the last line parsed the general way, when they were all
+  // plain (no byte the field scanner treats specially) and all values numbers. Most lines of a body repeat
+  // them; matchTemplate checks a line against them in one pass (see there) instead of the full scan.
+  private tplCount = 0;
+  // per key: start, end in buf (a line of this body)
+  private readonly tplKeys = new Int32Array(2 * TEMPLATE_MAX_FIELDS);
+  private readonly tplNames: string[] = [];
+  private tplMaxKey = 0;
+  // per field of the matched line: value start, value end (without `i`), kind; and the value when exact
+  private readonly tplVal = new Int32Array(3 * TEMPLATE_MAX_FIELDS);
+  private readonly tplNum = new Float64Array(TEMPLATE_MAX_FIELDS);
 
   constructor(buf: Buffer, options: ParseOptions) {
     this.buf = buf;
     this.multiplier = precisionMultiplier(options.precision);
     this.defaultTime = truncateToPrecision(options.nowNs, options.precision);
     this.cache = options.cache ?? new ParseCache();
+    this.templates = options.fieldTemplates !== false;
   }
 
   run(): void {
@@ -173,30 +198,37 @@ class LineParser {
     }
 
     // ---- field section
-    const fs = this.fields;
-    scanFieldSection(buf, keyEnd, e, fs);
-    if (fs.error !== '') {
-      this.fail(s, e, fs.error);
-      return;
-    }
-    if (fs.goWalk && !walkFieldsLikeInflux(buf, keyEnd, fs)) {
-      // InfluxDB 1.6.7 panics on these (HTTP 500); we reject the line instead
-      this.fail(s, e, 'invalid field format');
-      return;
-    }
-    const count = fs.count;
-    const pos = fs.pos;
-    const maxField = MAX_KEY_LENGTH - (keyEnd - s) - 4;
-    for (let f = 0; f < count; f++) {
-      const klen = pos[f * 5 + 1]! - pos[f * 5]!;
-      if (klen > maxField) {
-        this.fail(s, e, `max key length exceeded: ${keyEnd - s + 4 + klen} > ${MAX_KEY_LENGTH}`);
+    let fieldsEnd = this.tplCount > 0 && this.tplMaxKey <= MAX_KEY_LENGTH - (keyEnd - s) - 4
+      ? this.matchTemplate(keyEnd, e)
+      : -1;
+    const templated = fieldsEnd >= 0;
+    if (!templated) {
+      const fs = this.fields;
+      scanFieldSection(buf, keyEnd, e, fs);
+      if (fs.error !== '') {
+        this.fail(s, e, fs.error);
         return;
       }
+      if (fs.goWalk && !walkFieldsLikeInflux(buf, keyEnd, fs)) {
+        // InfluxDB 1.6.7 panics on these (HTTP 500); we reject the line instead
+        this.fail(s, e, 'invalid field format');
+        return;
+      }
+      const count = fs.count;
+      const pos = fs.pos;
+      const maxField = MAX_KEY_LENGTH - (keyEnd - s) - 4;
+      for (let f = 0; f < count; f++) {
+        const klen = pos[f * 5 + 1]! - pos[f * 5]!;
+        if (klen > maxField) {
+          this.fail(s, e, `max key length exceeded: ${keyEnd - s + 4 + klen} > ${MAX_KEY_LENGTH}`);
+          return;
+        }
+      }
+      fieldsEnd = fs.end;
     }
 
     // ---- timestamp
-    let i = fs.end;
+    let i = fieldsEnd;
     while (i < e) {
       const c = buf[i]!;
       if (c !== SP && c !== TAB && c !== 0) break;
@@ -235,9 +267,133 @@ class LineParser {
       this.reject(true, `invalid tag key: input tag "time" on measurement "${entry.measurement}" is invalid`);
       return;
     }
+    if (templated) {
+      this.result.points.push({ measurement: entry.measurement, tags: entry.tags, fields: this.templateFields(), time, key: entry.key });
+      return;
+    }
     const fields = this.buildFields(entry.measurement);
     if (fields === undefined) return;
     this.result.points.push({ measurement: entry.measurement, tags: entry.tags, fields, time, key: entry.key });
+    this.setTemplate(fields);
+  }
+
+  /**
+   * Matches the field section starting at `i` (just after the key section) against the template: each
+   * field must be `<template key>=<number>` in the shapes scanFieldSection's fast path takes whole
+   * (`[-]digits[.digits]` short enough to need no range check, or `[-]digits` + `i`), separated by commas,
+   * the last one followed by a space or the line's end. Such a section is exactly what scanFieldSection
+   * would accept with these keys and values, so matching it is enough. Returns the section's end (as
+   * FieldScan.end) with the values in tplVal / tplNum, or -1 when the line has another shape.
+   */
+  private matchTemplate(i: number, e: number): number {
+    const buf = this.buf;
+    while (i < e) {
+      const c = buf[i]!;
+      if (c !== SP && c !== TAB && c !== 0) break;
+      i++;
+    }
+    const count = this.tplCount;
+    const keys = this.tplKeys;
+    const val = this.tplVal;
+    const num = this.tplNum;
+    for (let f = 0; f < count; f++) {
+      const ks = keys[f * 2]!;
+      const klen = keys[f * 2 + 1]! - ks;
+      if (i + klen + 1 >= e) return -1;
+      for (let k = 0; k < klen; k++) if (buf[i + k] !== buf[ks + k]) return -1;
+      i += klen;
+      if (buf[i] !== EQ) return -1;
+      const vs = ++i;
+      let j = vs;
+      if (buf[j] === MINUS) j++;
+      const ds = j;
+      let m = 0;
+      let fr = 0;
+      let dot = false;
+      for (; j < e; j++) {
+        const c = buf[j]!;
+        if (c >= 0x30 && c <= 0x39) {
+          m = m * 10 + (c - 0x30);
+          if (dot) fr++;
+        } else if (c === DOT && !dot) {
+          dot = true;
+        } else {
+          break;
+        }
+      }
+      if (j - ds === (dot ? 1 : 0)) return -1; // no digit
+      const ve = j;
+      let c = j < e ? buf[j]! : SP;
+      let kind = KIND_FLOAT;
+      let v: number;
+      if (c === 0x69 /* i */ && !dot) {
+        if (j - vs >= 19) return -1; // may be out of range
+        kind = KIND_INT;
+        j++;
+        c = j < e ? buf[j]! : SP;
+        v = m < 9007199254740992 ? m : Number.NaN;
+      } else {
+        if (j - vs >= 25) return -1; // may be out of range
+        v = m < 9007199254740992 && fr <= 22 ? (fr === 0 ? m : m / POW10[fr]!) : Number.NaN;
+      }
+      if (c !== (f === count - 1 ? SP : COMMA)) return -1;
+      val[f * 3] = vs;
+      val[f * 3 + 1] = ve;
+      val[f * 3 + 2] = kind;
+      num[f] = ds > vs ? -v : v;
+      i = f === count - 1 ? j : j + 1;
+    }
+    return i;
+  }
+
+  /** The fields of a line matched by matchTemplate (as buildFields would give them). */
+  private templateFields(): Array<readonly [string, FieldValue]> {
+    const buf = this.buf;
+    const count = this.tplCount;
+    const names = this.tplNames;
+    const val = this.tplVal;
+    const num = this.tplNum;
+    const out: Array<readonly [string, FieldValue]> = new Array(count);
+    for (let f = 0; f < count; f++) {
+      let v = num[f]!;
+      if (val[f * 3 + 2] === KIND_FLOAT) {
+        if (v !== v) {
+          v = parseDecimal17(buf, val[f * 3]!, val[f * 3 + 1]!);
+          if (v !== v) v = Number(decodeLatin1(buf, val[f * 3]!, val[f * 3 + 1]!));
+        }
+        out[f] = [names[f]!, v];
+      } else {
+        out[f] = [names[f]!, v === v ? BigInt(v) : parseIntRange(buf, val[f * 3]!, val[f * 3 + 1]!)!];
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Makes the line just built the general way (its fields in this.fields) the template when its keys are
+   * plain and distinct, none is `time`, and its values are all numbers; else drops the template.
+   */
+  private setTemplate(fields: ReadonlyArray<readonly [string, FieldValue]>): void {
+    const fs = this.fields;
+    const count = fs.count;
+    this.tplCount = 0;
+    if (!this.templates || fs.goWalk || count > TEMPLATE_MAX_FIELDS || fields.length !== count) return;
+    const buf = this.buf;
+    const pos = fs.pos;
+    let maxKey = 0;
+    for (let f = 0; f < count; f++) {
+      const kind = pos[f * 5 + 4]!;
+      if (kind !== KIND_FLOAT && kind !== KIND_INT) return;
+      const ks = pos[f * 5]!;
+      const ke = pos[f * 5 + 1]!;
+      for (let k = ks; k < ke; k++) if (!PLAIN_KEY_BYTE[buf[k]!]) return;
+      if (ke - ks > maxKey) maxKey = ke - ks;
+      this.tplKeys[f * 2] = ks;
+      this.tplKeys[f * 2 + 1] = ke;
+      this.tplNames[f] = fields[f]![0];
+    }
+    this.tplMaxKey = maxKey;
+    this.tplCount = count;
   }
 
   private reject(tag: boolean, reason: string): void {
