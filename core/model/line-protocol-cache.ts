@@ -11,6 +11,17 @@ export interface SeriesEntry {
   readonly hasTimeTag: boolean;
 }
 
+/**
+ * A remembered series key: its entry, its raw bytes, and the known key of the line that followed it last
+ * time (lines of a body usually cycle through the same series in the same order, so the parser checks that
+ * one first, by bytes, before building a string to look the key up).
+ */
+export interface KnownSeries {
+  readonly entry: SeriesEntry;
+  readonly raw: Buffer;
+  next: KnownSeries | undefined;
+}
+
 const MAX_NAMES = 1 << 16;
 
 /**
@@ -27,8 +38,8 @@ export class ParseCache {
     this.maxSeries = options.maxSeries ?? 20_000;
   }
 
-  /** Raw key text (as decoded from the line) -> entry. */
-  readonly series = new Map<string, SeriesEntry>();
+  /** Raw key text (as decoded from the line, latin1) -> what is known of it. */
+  readonly series = new Map<string, KnownSeries>();
 
   // open-addressing table of interned field names: slot -> entry index + 1 (0 = empty)
   private slots = new Int32Array(1024);
@@ -37,15 +48,23 @@ export class ParseCache {
   /** Interned names by id (ids are dense, from 0). */
   readonly names: string[] = [];
 
-  /** Looks up a series entry by its raw key text. */
-  getSeries(raw: string): SeriesEntry | undefined {
+  /** Looks up a series by its raw key text (latin1). */
+  getSeries(raw: string): KnownSeries | undefined {
     return this.series.get(raw);
   }
 
-  /** Remembers a series entry (clears the map first when it is full). */
-  setSeries(raw: string, entry: SeriesEntry): void {
-    if (this.series.size >= this.maxSeries) this.series.clear();
-    this.series.set(raw, entry);
+  /**
+   * Remembers a series entry (clears the map first when it is full, unlinking what it held so that no
+   * forgotten entry stays reachable through `next`).
+   */
+  setSeries(raw: string, entry: SeriesEntry): KnownSeries {
+    if (this.series.size >= this.maxSeries) {
+      for (const known of this.series.values()) known.next = undefined;
+      this.series.clear();
+    }
+    const known: KnownSeries = { entry, raw: Buffer.from(raw, 'latin1'), next: undefined };
+    this.series.set(raw, known);
+    return known;
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { FieldValue, Point } from './point.js';
 import { MAX_TIME, MIN_TIME } from './point.js';
 import { type Precision, precisionMultiplier, truncateToPrecision } from './line-protocol-precision.js';
-import { ParseCache, type SeriesEntry } from './line-protocol-cache.js';
+import { type KnownSeries, ParseCache, type SeriesEntry } from './line-protocol-cache.js';
 import {
   FieldScan, KIND_BOOL_TRUE, KIND_FLOAT, KIND_INT, KIND_STRING, scanFieldSection,
 } from './line-protocol-fields.js';
@@ -100,6 +100,8 @@ class LineParser {
   private prevCount = 0;
   private nextSpace = -2;
   private seenGen = 0;
+  // the known series of the previous line (see KnownSeries.next)
+  private prevKnown: KnownSeries | undefined;
   // Field-section template: the field keys of the last line parsed the general way, when they were all
   // plain (no byte the field scanner treats specially) and all values numbers. Most lines of a body repeat
   // them; matchTemplate checks a line against them in one pass (see there) instead of the full scan.
@@ -159,6 +161,7 @@ class LineParser {
     // ---- key section: measurement[,tag=value...] up to the first unescaped space
     let keyEnd = -1;
     let entry: SeriesEntry | undefined;
+    let known: KnownSeries | undefined;
     let raw = '';
     if (!escapes) {
       // no backslash: the key ends at the first space; a known key was valid before
@@ -166,13 +169,22 @@ class LineParser {
       if (this.nextSpace !== -1 && this.nextSpace < s) this.nextSpace = buf.indexOf(SP, s);
       keyEnd = this.nextSpace === -1 ? e : this.nextSpace;
       if (keyEnd > s && keyEnd < e) {
-        raw = decodeLatin1(buf, s, keyEnd);
-        entry = this.cache.getSeries(raw);
+        // the series that followed the previous line's last time, if these are its bytes; else by text
+        const predicted = this.prevKnown?.next;
+        const n = keyEnd - s;
+        if (predicted !== undefined && predicted.raw.length === n && buf.compare(predicted.raw, 0, n, s, keyEnd) === 0) {
+          known = predicted;
+        } else {
+          raw = decodeLatin1(buf, s, keyEnd);
+          known = this.cache.getSeries(raw);
+        }
+        entry = known?.entry;
       }
     }
     if (entry === undefined) {
       const end = this.keys.scan(buf, s, e);
       if (end < 0) {
+        this.prevKnown = undefined;
         this.fail(s, e, this.keys.error);
         return;
       }
@@ -180,18 +192,25 @@ class LineParser {
       const keyEscapes = escapes && hasBackslash(buf, s, end);
       if (end !== keyEnd || escapes) {
         raw = keyEscapes ? '' : decodeLatin1(buf, s, end);
-        if (raw !== '') entry = this.cache.getSeries(raw);
+        if (raw !== '') {
+          known = this.cache.getSeries(raw);
+          entry = known?.entry;
+        }
       }
       keyEnd = end;
       if (entry === undefined) {
         entry = this.keys.entry(buf, s, keyEnd, keyEscapes);
         if (entry === undefined) {
+          this.prevKnown = undefined;
           this.fail(s, e, this.keys.error);
           return;
         }
-        if (raw !== '') this.cache.setSeries(raw, entry);
+        if (raw !== '') known = this.cache.setSeries(raw, entry);
       }
     }
+    const prev = this.prevKnown;
+    if (prev !== undefined && known !== undefined && prev.next !== known) prev.next = known;
+    this.prevKnown = known;
     if (keyEnd - s > MAX_KEY_LENGTH) {
       this.fail(s, e, `max key length exceeded: ${keyEnd - s} > ${MAX_KEY_LENGTH}`);
       return;

@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import test from 'ava';
 import fc from 'fast-check';
-import { parseLines } from '../../core/model/line-protocol.js';
+import { ParseCache, parseLines } from '../../core/model/line-protocol.js';
 
 const KEYS = ['usage_user', 'usage_system', 'v', 'time', 'k\\ x', 'k"q', 'a\tb', 'usage_use', 'usage_userx', ''];
 const VALUES = ['1', '-1', '0', '-0', '1.5', '-1.5', '.5', '1.', '-', '', '.', '12345678901234567', '58.1218967679888',
@@ -61,4 +61,36 @@ test('a body of lines repeating one field-key sequence parses each value exactly
     [['u', -0], ['s', 12.5], ['i', -9n]],
   ]);
   t.deepEqual(r.points.map((p) => p.time), [1n, 2n, 4n]);
+});
+
+// Series keys of equal length that differ in one byte, escaped and invalid ones: the parser checks the key
+// that followed the previous line's last time by its bytes before looking the key up.
+const SERIES = ['m,h=a', 'm,h=b', 'm,t=a', 'n,h=a', 'm,h=\\ ', 'm,h\\=a', 'm,h=', ',h=a', 'm,time=a', 'm', 'é,h=a', 'm,h=a,h=b'];
+
+test('property: a series key predicted from the previous line is used only when its bytes match', (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(fc.constantFrom(...SERIES), { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: 1, max: 8 }),
+      (bodies, maxSeries) => {
+        const cache = new ParseCache({ maxSeries });
+        for (const keys of bodies) {
+          const lines = keys.map((k, i) => `${k} v=${i} ${i + 1}`);
+          const shared = parseLines(Buffer.from(lines.join('\n')), { precision: 'n', nowNs: 0n, cache });
+          const alone = lines.map((l) => parseLines(Buffer.from(l), { precision: 'n', nowNs: 0n }));
+          const expected = {
+            points: alone.flatMap((r) => r.points),
+            errors: alone.flatMap((r) => r.errors),
+            rejected: alone.reduce((n, r) => n + r.rejected, 0),
+            rejectedReason: alone.find((r) => r.rejectedReason !== '')?.rejectedReason ?? '',
+          };
+          if (!isDeepStrictEqual(shared, expected)) return false;
+          if (cache.series.size > maxSeries) return false;
+        }
+        return true;
+      },
+    ),
+    { numRuns: 5000, seed: 12 },
+  );
+  t.pass();
 });
