@@ -43,8 +43,8 @@ export interface ExecuteOptions {
   readOnly: boolean;
   /** Rows per emitted piece (default 10000, InfluxDB's DefaultChunkSize). */
   chunkSize?: number;
-  /** Aborts the remaining statements (client went away). */
-  signal?: AbortSignal;
+  /** Aborts the remaining statements (client went away) once `aborted` turns true; an AbortSignal will do. */
+  signal?: { readonly aborted: boolean };
   /**
    * Set when authentication is on: the authenticated user (undefined = no credentials). The query is
    * then authorized as InfluxDB 1.6.7 does (execute throws ERR_QUERY_UNAUTHORIZED, an HTTP 403) and

@@ -57,6 +57,18 @@ export async function* aggregateSeries(
   yield* flush();
 }
 
+const directByPlan = new WeakMap<AggPlan, number[]>();
+
+/** Per column of the plan, the call whose value it is when it is just that (`max(v)`), else -1. */
+function directColumns(plan: AggPlan): number[] {
+  let d = directByPlan.get(plan);
+  if (d === undefined) {
+    d = plan.columns.map((col) => (col.expr.kind === 'VarRef' && /^\u0000\d+$/.test(col.expr.name) ? Number(col.expr.name.slice(1)) : -1));
+    directByPlan.set(plan, d);
+  }
+  return d;
+}
+
 /** Turns one tag set's merged bucket rows into output rows: finalize, fill, project, transform, order, limit. */
 function finishTagSet(
   plan: AggPlan,
@@ -74,14 +86,27 @@ function finishTagSet(
   let buckets: Array<{ t: bigint; states: PartialState[] | null }> = [];
 
   if (dims.interval > 0n) {
-    const have = new Map<bigint, PartialState[]>();
-    for (const [b, st] of rows) have.set(b, st);
     if (stmt.fill === 'none') buckets = rows.map(([b, st]) => ({ t: b, states: st }));
     else {
       const first = range.hasMin ? bucketStart(range.tmin, dims.interval, dims.offset) : (rows[0] as AggRow)[0];
       const last = bucketStart(tmax, dims.interval, dims.offset);
       if ((last - first) / dims.interval > MAX_BUCKETS) throw err('max-select-buckets limit exceeded');
-      for (let b = first; b <= last; b += dims.interval) buckets.push({ t: b, states: have.get(b) ?? null });
+      // rows come one per bucket, earliest first (flush puts descending rows back in time order): walked
+      // alongside the buckets, or looked up when they are not in strict time order
+      const n = rows.length;
+      let sorted = true;
+      for (let i = 1; i < n && sorted; i++) sorted = (rows[i - 1] as AggRow)[0] < (rows[i] as AggRow)[0];
+      if (sorted) {
+        let ri = 0;
+        for (let b = first; b <= last; b += dims.interval) {
+          while (ri < n && (rows[ri] as AggRow)[0] < b) ri++;
+          buckets.push({ t: b, states: ri < n && (rows[ri] as AggRow)[0] === b ? (rows[ri] as AggRow)[1] : null });
+        }
+      } else {
+        const have = new Map<bigint, PartialState[]>();
+        for (const [b, st] of rows) have.set(b, st);
+        for (let b = first; b <= last; b += dims.interval) buckets.push({ t: b, states: have.get(b) ?? null });
+      }
     }
   } else {
     const st = (rows[0] as AggRow)[1];
@@ -164,49 +189,63 @@ function finishTagSet(
   const tstates = plan.columns.map(() => newTransformState());
   const hasTransform = plan.columns.some((c) => c.transform !== null);
   // A column that is just one call's value (`max(v)`) is read without evaluating its expression.
-  const direct = plan.columns.map((col) => (col.expr.kind === 'VarRef' && /^\u0000\d+$/.test(col.expr.name) ? Number(col.expr.name.slice(1)) : -1));
-  buckets.forEach((b, bi) => {
-    const res = results[bi] as CallResult[];
-    if (plan.multiCall >= 0) {
-      const c = plan.calls[plan.multiCall] as (typeof plan.calls)[number];
-      if (b.states === null) return;
-      const mrows = multiRows(c.fn, b.states[c.specIdx] as PartialState, c.arg, c.tagArgs.length, b.t);
-      for (const mr of mrows) {
-        const get = (name: string): Value => {
-          if (name.startsWith('\u0000')) return mr.v;
-          const i = Number(name.slice(name.indexOf(':') + 1));
-          return mr.aux?.[i] ?? null;
-        };
-        out.push([mr.t, ...plan.columns.map((col) => evalExpr(col.expr, get) ?? null)]);
-      }
-      return;
+  const direct = directColumns(plan);
+  const allDirect = !hasTransform && plan.multiCall < 0 && direct.every((d) => d >= 0);
+  const fixedTime = dims.interval === 0n && (integralOnly || plan.timeSelector >= 0);
+  if (allDirect && !fixedTime) {
+    // the common shape (`max(a), mean(b)` by time): rows straight from the call results
+    const nCols = direct.length;
+    for (let bi = 0; bi < buckets.length; bi++) {
+      const res = results[bi] as CallResult[];
+      const row: Value[] = new Array(nCols + 1);
+      row[0] = (buckets[bi] as { t: bigint }).t;
+      for (let ci = 0; ci < nCols; ci++) row[ci + 1] = (res[direct[ci] as number] as CallResult).v ?? null;
+      out.push(row);
     }
-    let time = b.t;
-    if (dims.interval === 0n && integralOnly) time = 0n;
-    if (dims.interval === 0n && plan.timeSelector >= 0) {
-      const sel = res[plan.timeSelector] as CallResult;
-      if (sel.t !== null) time = sel.t;
-    }
-    const get = (name: string): Value => {
-      if (name.startsWith('\u0000')) return (res[Number(name.slice(1))] as CallResult).v;
-      const call = Number(name.slice(1, name.indexOf(':')));
-      const i = Number(name.slice(name.indexOf(':') + 1));
-      return (res[call] as CallResult).aux?.[i] ?? null;
-    };
-    const row: Value[] = [time];
-    let keep = !hasTransform;
-    plan.columns.forEach((col, ci) => {
-      const d = direct[ci] as number;
-      let v = (d >= 0 ? (res[d] as CallResult).v : evalExpr(col.expr, get)) ?? null;
-      if (col.transform !== null) {
-        const t = transformStep(col.transform.fn, tstates[ci] as TransformState, time, v, col.transform.unit, col.transform.n);
-        if (t !== undefined) keep = true;
-        v = t ?? null;
+  } else {
+    buckets.forEach((b, bi) => {
+      const res = results[bi] as CallResult[];
+      if (plan.multiCall >= 0) {
+        const c = plan.calls[plan.multiCall] as (typeof plan.calls)[number];
+        if (b.states === null) return;
+        const mrows = multiRows(c.fn, b.states[c.specIdx] as PartialState, c.arg, c.tagArgs.length, b.t);
+        for (const mr of mrows) {
+          const get = (name: string): Value => {
+            if (name.startsWith('\u0000')) return mr.v;
+            const i = Number(name.slice(name.indexOf(':') + 1));
+            return mr.aux?.[i] ?? null;
+          };
+          out.push([mr.t, ...plan.columns.map((col) => evalExpr(col.expr, get) ?? null)]);
+        }
+        return;
       }
-      row.push(v);
+      let time = b.t;
+      if (dims.interval === 0n && integralOnly) time = 0n;
+      if (dims.interval === 0n && plan.timeSelector >= 0) {
+        const sel = res[plan.timeSelector] as CallResult;
+        if (sel.t !== null) time = sel.t;
+      }
+      const get = (name: string): Value => {
+        if (name.startsWith('\u0000')) return (res[Number(name.slice(1))] as CallResult).v;
+        const call = Number(name.slice(1, name.indexOf(':')));
+        const i = Number(name.slice(name.indexOf(':') + 1));
+        return (res[call] as CallResult).aux?.[i] ?? null;
+      };
+      const row: Value[] = [time];
+      let keep = !hasTransform;
+      plan.columns.forEach((col, ci) => {
+        const d = direct[ci] as number;
+        let v = (d >= 0 ? (res[d] as CallResult).v : evalExpr(col.expr, get)) ?? null;
+        if (col.transform !== null) {
+          const t = transformStep(col.transform.fn, tstates[ci] as TransformState, time, v, col.transform.unit, col.transform.n);
+          if (t !== undefined) keep = true;
+          v = t ?? null;
+        }
+        row.push(v);
+      });
+      if (keep) out.push(row);
     });
-    if (keep) out.push(row);
-  });
+  }
   const kept = output.start > MIN_TIME || output.end < MAX_TIME ? out.filter((r) => (r[0] as bigint) >= output.start && (r[0] as bigint) <= output.end) : out;
   const start = Math.min(stmt.offset, kept.length);
   const end = stmt.limit > 0 ? Math.min(kept.length, start + stmt.limit) : kept.length;

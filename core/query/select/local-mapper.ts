@@ -104,10 +104,21 @@ function unionSorted(a: readonly number[], b: readonly number[]): number[] {
   return out;
 }
 
-/** Index of the first of ascending times[from, to) that is >= t (`to` when none): binary search. */
+/** Index of the first of ascending times[from, to) that is >= t (`to` when none): galloping search. */
 function firstAtOrAfter(times: BigInt64Array, from: number, to: number, t: bigint): number {
+  // galloping from `from` (the answer is usually a few points on: the next bucket's first point), then
+  // binary search; invariant: every time before `lo` is < t
   let lo = from;
   let hi = to;
+  for (let step = 1; ; step *= 2) {
+    const probe = lo + step - 1;
+    if (probe >= to) break;
+    if ((times[probe] as bigint) < t) lo = probe + 1;
+    else {
+      hi = probe;
+      break;
+    }
+  }
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if ((times[mid] as bigint) < t) lo = mid + 1;
