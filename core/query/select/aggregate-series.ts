@@ -5,7 +5,7 @@ import type { Series, Value } from '../result.js';
 import type { SelectContext } from './context.js';
 import { evalExpr } from './eval.js';
 import { finalize, integralSeries, multiRows, newTransformState, transformStep, type CallResult, type TransformState } from './functions.js';
-import type { AggRow, PartialState } from './map-request.js';
+import type { AggRow, AggSpec, PartialState } from './map-request.js';
 import { newState } from './partials.js';
 import type { AggPlan } from './plan.js';
 import { reduceMappers } from './reducer.js';
@@ -31,6 +31,7 @@ export async function* aggregateSeries(
   output: { readonly start: bigint; readonly end: bigint },
 ): AsyncGenerator<SeriesOut> {
   const columns = ['time', ...plan.columns.map((c) => c.name)];
+  const shape = planShape(plan, stmt, dims);
   const tagColumns = new Set<string>();
   let key: string | null = null;
   let tags: readonly string[] = [];
@@ -39,7 +40,7 @@ export async function* aggregateSeries(
     if (key === null || rows.length === 0) return;
     if (allowed !== null && !allowed.has(key)) return;
     if (!ascending) rows.reverse();
-    const out = finishTagSet(plan, rows, stmt, range, tmax, dims, ascending, output);
+    const out = finishTagSet(plan, rows, stmt, range, tmax, dims, ascending, output, shape);
     if (out.length === 0) return;
     const t = tagsRecord(dimKeys, tags);
     const base: Omit<Series, 'values'> = t === undefined ? { name: target.name, columns } : { name: target.name, tags: t, columns };
@@ -57,16 +58,64 @@ export async function* aggregateSeries(
   yield* flush();
 }
 
-const directByPlan = new WeakMap<AggPlan, number[]>();
+/** What finishTagSet needs to know of a plan, worked out once per query (not per tag set). */
+interface PlanShape {
+  /** Per column, the call whose value it is when it is just that (`max(v)`), else -1. */
+  readonly direct: number[];
+  /**
+   * True for the common shape: GROUP BY time with fill(null) or fill(none), every column one call's
+   * value, no transformation, multi-row call or integral (rows come straight from the call results).
+   */
+  readonly simple: boolean;
+}
 
-/** Per column of the plan, the call whose value it is when it is just that (`max(v)`), else -1. */
-function directColumns(plan: AggPlan): number[] {
-  let d = directByPlan.get(plan);
-  if (d === undefined) {
-    d = plan.columns.map((col) => (col.expr.kind === 'VarRef' && /^\u0000\d+$/.test(col.expr.name) ? Number(col.expr.name.slice(1)) : -1));
-    directByPlan.set(plan, d);
+function planShape(plan: AggPlan, stmt: SelectStatement, dims: Dimensions): PlanShape {
+  const direct = plan.columns.map((col) => (col.expr.kind === 'VarRef' && /^\u0000\d+$/.test(col.expr.name) ? Number(col.expr.name.slice(1)) : -1));
+  const simple = dims.interval > 0n
+    && (stmt.fill === 'null' || stmt.fill === 'none')
+    && plan.multiCall < 0
+    && direct.every((d) => d >= 0)
+    && plan.columns.every((c) => c.transform === null)
+    && plan.calls.every((c) => c.fn !== 'integral');
+  return { direct, simple };
+}
+
+/**
+ * finishTagSet for a simple shape (see PlanShape): one row per bucket (per row of `rows` with
+ * fill(none)), each column its call's finalized value; what the general path gives for these plans.
+ */
+function simpleRows(plan: AggPlan, shape: PlanShape, rows: AggRow[], stmt: SelectStatement, range: TimeRange, tmax: bigint, dims: Dimensions): Value[][] | undefined {
+  const direct = shape.direct;
+  const nCols = direct.length;
+  const calls = direct.map((d) => plan.calls[d] as (typeof plan.calls)[number]);
+  const out: Value[][] = [];
+  const emit = (t: bigint, states: PartialState[] | null): void => {
+    const row: Value[] = new Array(nCols + 1);
+    row[0] = t;
+    for (let ci = 0; ci < nCols; ci++) {
+      const c = calls[ci] as (typeof plan.calls)[number];
+      const st = states === null ? newState((plan.specs[c.specIdx] as AggSpec).op) : (states[c.specIdx] as PartialState);
+      row[ci + 1] = finalize(c.fn, st, c.arg).v ?? null;
+    }
+    out.push(row);
+  };
+  const n = rows.length;
+  if (stmt.fill === 'none') {
+    for (let i = 0; i < n; i++) emit((rows[i] as AggRow)[0], (rows[i] as AggRow)[1]);
+    return out;
   }
-  return d;
+  // rows: one per bucket, earliest first (flush puts descending rows back in time order); else the
+  // general path
+  for (let i = 1; i < n; i++) if (!((rows[i - 1] as AggRow)[0] < (rows[i] as AggRow)[0])) return undefined;
+  const first = range.hasMin ? bucketStart(range.tmin, dims.interval, dims.offset) : (rows[0] as AggRow)[0];
+  const last = bucketStart(tmax, dims.interval, dims.offset);
+  if ((last - first) / dims.interval > MAX_BUCKETS) throw err('max-select-buckets limit exceeded');
+  let ri = 0;
+  for (let b = first; b <= last; b += dims.interval) {
+    while (ri < n && (rows[ri] as AggRow)[0] < b) ri++;
+    emit(b, ri < n && (rows[ri] as AggRow)[0] === b ? (rows[ri] as AggRow)[1] : null);
+  }
+  return out;
 }
 
 /** Turns one tag set's merged bucket rows into output rows: finalize, fill, project, transform, order, limit. */
@@ -79,7 +128,15 @@ function finishTagSet(
   dims: Dimensions,
   ascending: boolean,
   output: { readonly start: bigint; readonly end: bigint },
+  shape: PlanShape,
 ): Value[][] {
+  if (shape.simple) {
+    const simple = simpleRows(plan, shape, rows, stmt, range, tmax, dims);
+    if (simple !== undefined) {
+      if (!ascending) simple.reverse();
+      return trimRows(simple, stmt, output);
+    }
+  }
   const nCalls = plan.calls.length;
   const emptyStates = (): PartialState[] => plan.specs.map((s) => newState(s.op));
   // 1. The bucket sequence.
@@ -189,7 +246,7 @@ function finishTagSet(
   const tstates = plan.columns.map(() => newTransformState());
   const hasTransform = plan.columns.some((c) => c.transform !== null);
   // A column that is just one call's value (`max(v)`) is read without evaluating its expression.
-  const direct = directColumns(plan);
+  const direct = shape.direct;
   const allDirect = !hasTransform && plan.multiCall < 0 && direct.every((d) => d >= 0);
   const fixedTime = dims.interval === 0n && (integralOnly || plan.timeSelector >= 0);
   if (allDirect && !fixedTime) {
@@ -246,9 +303,14 @@ function finishTagSet(
       if (keep) out.push(row);
     });
   }
+  return trimRows(out, stmt, output);
+}
+
+/** Keeps the rows in the output time range, then applies OFFSET and LIMIT. */
+function trimRows(out: Value[][], stmt: SelectStatement, output: { readonly start: bigint; readonly end: bigint }): Value[][] {
   const kept = output.start > MIN_TIME || output.end < MAX_TIME ? out.filter((r) => (r[0] as bigint) >= output.start && (r[0] as bigint) <= output.end) : out;
   const start = Math.min(stmt.offset, kept.length);
   const end = stmt.limit > 0 ? Math.min(kept.length, start + stmt.limit) : kept.length;
-  return kept.slice(start, end);
+  return start === 0 && end === kept.length ? kept : kept.slice(start, end);
 }
 
