@@ -390,7 +390,7 @@ class LineParser {
 
   /**
    * Makes the line just built the general way (its fields in this.fields) the template when its keys are
-   * plain and distinct, none is `time`, and its values are all numbers; else drops the template.
+   * plain, non-empty and distinct, none is `time`, and its values are all numbers; else drops the template.
    */
   private setTemplate(fields: ReadonlyArray<readonly [string, FieldValue]>): void {
     const fs = this.fields;
@@ -405,6 +405,9 @@ class LineParser {
       if (kind !== KIND_FLOAT && kind !== KIND_INT) return;
       const ks = pos[f * 5]!;
       const ke = pos[f * 5 + 1]!;
+      // an empty key parses only after a tab or NUL (`m \t=1`); as a template it would match `m =2`,
+      // which is `missing field key`
+      if (ke === ks) return;
       for (let k = ks; k < ke; k++) if (!PLAIN_KEY_BYTE[buf[k]!]) return;
       if (ke - ks > maxKey) maxKey = ke - ks;
       this.tplKeys[f * 2] = ks;

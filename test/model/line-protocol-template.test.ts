@@ -22,9 +22,11 @@ const line = fc.tuple(
   fc.array(fc.tuple(fc.nat(9), fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), fc.constantFrom(...SEPARATORS)), { minLength: 1, maxLength: 4 }),
   fc.constantFrom(...TIMES),
   fc.constantFrom('cpu,host=a', 'cpu,host=b', 'cpu,time=x', 'mem'),
-).map(([fields, time, key]) => {
+  // what separates the key from the fields: a tab or NUL before `=` makes an empty first key valid
+  fc.constantFrom(' ', ' ', ' ', '  ', ' \t', ' \0', '\t'),
+).map(([fields, time, key, gap]) => {
   const templateKeys = ['usage_user', 'usage_system', 'v'];
-  let text = `${key} `;
+  let text = `${key}${gap}`;
   fields.forEach(([roll, other, value, sep], i) => {
     const k = roll < 7 && i < templateKeys.length ? templateKeys[i]! : other;
     text += `${i > 0 ? sep : ''}${k}=${value}`;
@@ -93,4 +95,21 @@ test('property: a series key predicted from the previous line is used only when 
     { numRuns: 5000, seed: 12 },
   );
   t.pass();
+});
+
+test('an empty field key (valid after a tab or NUL) never becomes a template: `m =2` stays `missing field key`', (t) => {
+  const bodies = [
+    'm \t=1\nm  =2\n',
+    'm \u0000=1\nm  =2\n',
+    'm \t=1,a=2\nm =1,a=2\n',
+    'm,t=1 \t=1\nm,t=1 =5 10\n',
+    'm \u0000=1,a=3\nm =1,a=3 x',
+  ];
+  for (const text of bodies) {
+    const options = { precision: 'n' as const, nowNs: 1000n };
+    const templated = parseLines(Buffer.from(text), options);
+    t.deepEqual(templated, parseLines(Buffer.from(text), { ...options, fieldTemplates: false }), JSON.stringify(text));
+    t.is(templated.points.length, 1, JSON.stringify(text));
+    t.regex(templated.errors[0] ?? '', /missing field key$/, JSON.stringify(text));
+  }
 });
