@@ -180,7 +180,16 @@ export function scanFieldSection(buf: Uint8Array, i: number, e: number, out: Fie
  * `out.error` set; on success `out.numIsInt` / `out.numCheck` describe the number.
  */
 function scanNumber(buf: Uint8Array, i: number, e: number, out: FieldScan): number {
-  // fast path for the common shapes: [-]digits[.digits] and [-]digits`i`, then `,` / space / end
+  const r = scanNumberFast(buf, i, e, out);
+  return r >= 0 ? r : scanNumberSlow(buf, i, e, out);
+}
+
+/**
+ * scanNumber for the common shapes only: `[-]digits[.digits]` and `[-]digits` + `i`, followed by `,`, a
+ * space or the end; returns the end index (after the `i`) with `out.numIsInt` / `numCheck` / `numValue`
+ * set, or -1 for any other shape (which scanNumber then scans the general way).
+ */
+export function scanNumberFast(buf: Uint8Array, i: number, e: number, out: FieldScan): number {
   let j = i;
   if (buf[j] === MINUS) j++;
   const ds = j;
@@ -219,7 +228,7 @@ function scanNumber(buf: Uint8Array, i: number, e: number, out: FieldScan): numb
       }
     }
   }
-  return scanNumberSlow(buf, i, e, out);
+  return -1;
 }
 
 function scanNumberSlow(buf: Uint8Array, i: number, e: number, out: FieldScan): number {

@@ -3,10 +3,10 @@ import { MAX_TIME, MIN_TIME } from './point.js';
 import { type Precision, precisionMultiplier, truncateToPrecision } from './line-protocol-precision.js';
 import { type KnownSeries, ParseCache, type SeriesEntry } from './line-protocol-cache.js';
 import {
-  FieldScan, KIND_BOOL_TRUE, KIND_FLOAT, KIND_INT, KIND_STRING, scanFieldSection,
+  FieldScan, KIND_BOOL_TRUE, KIND_FLOAT, KIND_INT, KIND_STRING, scanFieldSection, scanNumberFast,
 } from './line-protocol-fields.js';
 import {
-  BS, COMMA, DOT, EQ, HASH, MINUS, NAME_ESCAPES, NL, SP, TAB, compareRanges, decodeLatin1, decodeStringField, decodeUnescaped,
+  BS, COMMA, EQ, HASH, MINUS, NAME_ESCAPES, NL, SP, TAB, compareRanges, decodeLatin1, decodeStringField, decodeUnescaped,
   decodeUtf8, hasBackslash, parseIntRange, scanLineEnd,
 } from './line-protocol-scan.js';
 import { KeyScan } from './line-protocol-key.js';
@@ -61,8 +61,6 @@ const FIELD_TYPE_NAMES = ['float', 'integer', 'string', 'boolean', 'boolean'] as
 const TEMPLATE_MAX_FIELDS = 64;
 /** Bytes a template key may hold: none that the field scanner treats specially, no control or space. */
 const PLAIN_KEY_BYTE = new Uint8Array(256).map((_, c) => (c > 0x20 && c !== BS && c !== 0x22 && c !== 0x3d && c !== 0x2c && c !== 0x7f ? 1 : 0));
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
-  1e19, 1e20, 1e21, 1e22];
 const TIME = 'time';
 
 /**
@@ -315,6 +313,7 @@ class LineParser {
     const keys = this.tplKeys;
     const val = this.tplVal;
     const num = this.tplNum;
+    const fs = this.fields;
     for (let f = 0; f < count; f++) {
       const ks = keys[f * 2]!;
       const klen = keys[f * 2 + 1]! - ks;
@@ -323,44 +322,18 @@ class LineParser {
       i += klen;
       if (buf[i] !== EQ) return -1;
       const vs = ++i;
-      let j = vs;
-      if (buf[j] === MINUS) j++;
-      const ds = j;
-      let m = 0;
-      let fr = 0;
-      let dot = false;
-      for (; j < e; j++) {
-        const c = buf[j]!;
-        if (c >= 0x30 && c <= 0x39) {
-          m = m * 10 + (c - 0x30);
-          if (dot) fr++;
-        } else if (c === DOT && !dot) {
-          dot = true;
-        } else {
-          break;
-        }
-      }
-      if (j - ds === (dot ? 1 : 0)) return -1; // no digit
-      const ve = j;
-      let c = j < e ? buf[j]! : SP;
-      let kind = KIND_FLOAT;
-      let v: number;
-      if (c === 0x69 /* i */ && !dot) {
-        if (j - vs >= 19) return -1; // may be out of range
-        kind = KIND_INT;
-        j++;
-        c = j < e ? buf[j]! : SP;
-        v = m < 9007199254740992 ? m : Number.NaN;
-      } else {
-        if (j - vs >= 25) return -1; // may be out of range
-        v = m < 9007199254740992 && fr <= 22 ? (fr === 0 ? m : m / POW10[fr]!) : Number.NaN;
-      }
-      if (c !== (f === count - 1 ? SP : COMMA)) return -1;
+      // the number as scanFieldSection's fast path reads it, short enough to need no range check
+      const r = scanNumberFast(buf, vs, e, fs);
+      if (r < 0 || (fs.numIsInt ? r - 1 - vs >= 19 : fs.numCheck)) return -1;
+      if ((r < e ? buf[r]! : SP) !== (f === count - 1 ? SP : COMMA)) return -1;
+      const kind = fs.numIsInt ? KIND_INT : KIND_FLOAT;
+      const ve = fs.numIsInt ? r - 1 : r;
+      const v = fs.numValue;
       val[f * 3] = vs;
       val[f * 3 + 1] = ve;
       val[f * 3 + 2] = kind;
-      num[f] = ds > vs ? -v : v;
-      i = f === count - 1 ? j : j + 1;
+      num[f] = v;
+      i = f === count - 1 ? r : r + 1;
     }
     return i;
   }
