@@ -148,22 +148,9 @@ function finishTagSet(
       const first = range.hasMin ? bucketStart(range.tmin, dims.interval, dims.offset) : (rows[0] as AggRow)[0];
       const last = bucketStart(tmax, dims.interval, dims.offset);
       if ((last - first) / dims.interval > MAX_BUCKETS) throw err('max-select-buckets limit exceeded');
-      // rows come one per bucket, earliest first (flush puts descending rows back in time order): walked
-      // alongside the buckets, or looked up when they are not in strict time order
-      const n = rows.length;
-      let sorted = true;
-      for (let i = 1; i < n && sorted; i++) sorted = (rows[i - 1] as AggRow)[0] < (rows[i] as AggRow)[0];
-      if (sorted) {
-        let ri = 0;
-        for (let b = first; b <= last; b += dims.interval) {
-          while (ri < n && (rows[ri] as AggRow)[0] < b) ri++;
-          buckets.push({ t: b, states: ri < n && (rows[ri] as AggRow)[0] === b ? (rows[ri] as AggRow)[1] : null });
-        }
-      } else {
-        const have = new Map<bigint, PartialState[]>();
-        for (const [b, st] of rows) have.set(b, st);
-        for (let b = first; b <= last; b += dims.interval) buckets.push({ t: b, states: have.get(b) ?? null });
-      }
+      const have = new Map<bigint, PartialState[]>();
+      for (const [b, st] of rows) have.set(b, st);
+      for (let b = first; b <= last; b += dims.interval) buckets.push({ t: b, states: have.get(b) ?? null });
     }
   } else {
     const st = (rows[0] as AggRow)[1];
@@ -247,62 +234,48 @@ function finishTagSet(
   const hasTransform = plan.columns.some((c) => c.transform !== null);
   // A column that is just one call's value (`max(v)`) is read without evaluating its expression.
   const direct = shape.direct;
-  const allDirect = !hasTransform && plan.multiCall < 0 && direct.every((d) => d >= 0);
-  const fixedTime = dims.interval === 0n && (integralOnly || plan.timeSelector >= 0);
-  if (allDirect && !fixedTime) {
-    // the common shape (`max(a), mean(b)` by time): rows straight from the call results
-    const nCols = direct.length;
-    for (let bi = 0; bi < buckets.length; bi++) {
-      const res = results[bi] as CallResult[];
-      const row: Value[] = new Array(nCols + 1);
-      row[0] = (buckets[bi] as { t: bigint }).t;
-      for (let ci = 0; ci < nCols; ci++) row[ci + 1] = (res[direct[ci] as number] as CallResult).v ?? null;
-      out.push(row);
+  buckets.forEach((b, bi) => {
+    const res = results[bi] as CallResult[];
+    if (plan.multiCall >= 0) {
+      const c = plan.calls[plan.multiCall] as (typeof plan.calls)[number];
+      if (b.states === null) return;
+      const mrows = multiRows(c.fn, b.states[c.specIdx] as PartialState, c.arg, c.tagArgs.length, b.t);
+      for (const mr of mrows) {
+        const get = (name: string): Value => {
+          if (name.startsWith('\u0000')) return mr.v;
+          const i = Number(name.slice(name.indexOf(':') + 1));
+          return mr.aux?.[i] ?? null;
+        };
+        out.push([mr.t, ...plan.columns.map((col) => evalExpr(col.expr, get) ?? null)]);
+      }
+      return;
     }
-  } else {
-    buckets.forEach((b, bi) => {
-      const res = results[bi] as CallResult[];
-      if (plan.multiCall >= 0) {
-        const c = plan.calls[plan.multiCall] as (typeof plan.calls)[number];
-        if (b.states === null) return;
-        const mrows = multiRows(c.fn, b.states[c.specIdx] as PartialState, c.arg, c.tagArgs.length, b.t);
-        for (const mr of mrows) {
-          const get = (name: string): Value => {
-            if (name.startsWith('\u0000')) return mr.v;
-            const i = Number(name.slice(name.indexOf(':') + 1));
-            return mr.aux?.[i] ?? null;
-          };
-          out.push([mr.t, ...plan.columns.map((col) => evalExpr(col.expr, get) ?? null)]);
-        }
-        return;
+    let time = b.t;
+    if (dims.interval === 0n && integralOnly) time = 0n;
+    if (dims.interval === 0n && plan.timeSelector >= 0) {
+      const sel = res[plan.timeSelector] as CallResult;
+      if (sel.t !== null) time = sel.t;
+    }
+    const get = (name: string): Value => {
+      if (name.startsWith('\u0000')) return (res[Number(name.slice(1))] as CallResult).v;
+      const call = Number(name.slice(1, name.indexOf(':')));
+      const i = Number(name.slice(name.indexOf(':') + 1));
+      return (res[call] as CallResult).aux?.[i] ?? null;
+    };
+    const row: Value[] = [time];
+    let keep = !hasTransform;
+    plan.columns.forEach((col, ci) => {
+      const d = direct[ci] as number;
+      let v = (d >= 0 ? (res[d] as CallResult).v : evalExpr(col.expr, get)) ?? null;
+      if (col.transform !== null) {
+        const t = transformStep(col.transform.fn, tstates[ci] as TransformState, time, v, col.transform.unit, col.transform.n);
+        if (t !== undefined) keep = true;
+        v = t ?? null;
       }
-      let time = b.t;
-      if (dims.interval === 0n && integralOnly) time = 0n;
-      if (dims.interval === 0n && plan.timeSelector >= 0) {
-        const sel = res[plan.timeSelector] as CallResult;
-        if (sel.t !== null) time = sel.t;
-      }
-      const get = (name: string): Value => {
-        if (name.startsWith('\u0000')) return (res[Number(name.slice(1))] as CallResult).v;
-        const call = Number(name.slice(1, name.indexOf(':')));
-        const i = Number(name.slice(name.indexOf(':') + 1));
-        return (res[call] as CallResult).aux?.[i] ?? null;
-      };
-      const row: Value[] = [time];
-      let keep = !hasTransform;
-      plan.columns.forEach((col, ci) => {
-        const d = direct[ci] as number;
-        let v = (d >= 0 ? (res[d] as CallResult).v : evalExpr(col.expr, get)) ?? null;
-        if (col.transform !== null) {
-          const t = transformStep(col.transform.fn, tstates[ci] as TransformState, time, v, col.transform.unit, col.transform.n);
-          if (t !== undefined) keep = true;
-          v = t ?? null;
-        }
-        row.push(v);
-      });
-      if (keep) out.push(row);
+      row.push(v);
     });
-  }
+    if (keep) out.push(row);
+  });
   return trimRows(out, stmt, output);
 }
 
