@@ -130,42 +130,6 @@ async function clientCeiling(batches: Buffer[], lines: number[], concurrency: nu
   }
 }
 
-/**
- * The standard queries against servers loaded with the same data, side by side: per query, each server
- * warms up (up to 1000 runs or 2 s, at least 2 — a JIT compiles the query path only after it has run a
- * while; a serving database is warm), then the measured runs alternate between the servers (the order
- * swapped at each step), so a slow moment of this shared machine falls on both; each server's median
- * is recorded. The measured queries come from their own seeded generator, the warm-up from another.
- */
-async function queryPhase(o: Options, run: number, servers: readonly ServerUnderTest[], samples: Samples): Promise<void> {
-  const qs = standardQueries(o, seededRandom(run * 7919));
-  const warm = standardQueries(o, seededRandom(run * 7919 + 1));
-  const pools = servers.map((s) => new Pool(s.url, { connections: 1 }));
-  try {
-    for (const name of Object.keys(qs)) {
-      for (const pool of pools) {
-        const warmUntil = performance.now() + 2000;
-        for (let i = 0; i < 1000 && (i < 2 || performance.now() < warmUntil); i++) await timedQuery(pool, 'bench', warm[name]!());
-      }
-      const times: number[][] = servers.map(() => []);
-      for (let i = 0; i < o.queryRuns; i++) {
-        const q = qs[name]!();
-        for (let k = 0; k < servers.length; k++) {
-          const j = i % 2 === 0 ? k : servers.length - 1 - k;
-          times[j]!.push(await timedQuery(pools[j]!, 'bench', q));
-        }
-      }
-      servers.forEach((s, j) => {
-        const m = median(times[j]!);
-        record(samples, `${name} (ms)`, s.name, m, 'ms', 'lower');
-        log(`${s.name} ${name}: median ${m.toFixed(2)} ms`);
-      });
-    }
-  } finally {
-    for (const pool of pools) await pool.close();
-  }
-}
-
 async function ingestAndQuery(o: Options, samples: Samples, notes: string[]) {
   log(`generating ${o.hosts} hosts x ${o.points} points`);
   const batches = [...devopsBatches({ hosts: o.hosts, points: o.points, batch: 5000, seed: 12345 })];
@@ -185,50 +149,59 @@ async function ingestAndQuery(o: Options, samples: Samples, notes: string[]) {
   let run = 0;
   for (const c of plan) {
     run++;
-    // After a C=4 load each server stays up (idle once quiet) until every system of this run is loaded;
-    // then the queries run against all of them side by side (see queryPhase).
-    const loaded: ServerUnderTest[] = [];
-    try {
-      for (const sys of systems) {
-        const server = await start(sys);
-        let keep = false;
-        try {
-          await createDb(server.url);
-          const cpu0 = server.cpuSeconds();
-          const r = await pushBatches(server.url, 'db=bench&precision=s', batches, lines, c);
-          const cpu = server.cpuSeconds() - cpu0;
-          if (r.failures) notes.push(`${sys} C=${c}: ${r.failures} failed batches (${r.firstError})`);
-          log(`${sys} ingest C=${c}: ${Math.round(r.pointsPerSecond)} points/s, ${((cpu / totalPoints) * 1e6).toFixed(2)} CPU-us/point`);
-          if (wantIngest) {
-            record(samples, `ingest C=${c} points/s`, sys, r.pointsPerSecond, 'points/s', 'higher');
-            if (c === 4) {
-              record(samples, 'ingest C=4 CPU per point', sys, (cpu / totalPoints) * 1e6, 'µs', 'lower');
-              record(samples, 'peak RSS while ingesting (C=4)', sys, server.peakRssBytes() / 2 ** 20, 'MiB', 'lower');
-            }
+    for (const sys of systems) {
+      const server = await start(sys);
+      try {
+        await createDb(server.url);
+        const cpu0 = server.cpuSeconds();
+        const r = await pushBatches(server.url, 'db=bench&precision=s', batches, lines, c);
+        const cpu = server.cpuSeconds() - cpu0;
+        if (r.failures) notes.push(`${sys} C=${c}: ${r.failures} failed batches (${r.firstError})`);
+        log(`${sys} ingest C=${c}: ${Math.round(r.pointsPerSecond)} points/s, ${((cpu / totalPoints) * 1e6).toFixed(2)} CPU-us/point`);
+        if (wantIngest) {
+          record(samples, `ingest C=${c} points/s`, sys, r.pointsPerSecond, 'points/s', 'higher');
+          if (c === 4) {
+            record(samples, 'ingest C=4 CPU per point', sys, (cpu / totalPoints) * 1e6, 'µs', 'lower');
+            record(samples, 'peak RSS while ingesting (C=4)', sys, server.peakRssBytes() / 2 ** 20, 'MiB', 'lower');
           }
-          serverRate = Math.max(serverRate, r.pointsPerSecond);
-          if (wantQuery && c === 4) {
-            // Both systems compact and flush after a bulk load: measure steady-state latency once the
-            // server has gone quiet, and report how long its background work after the load took.
-            const quietAfter = await waitQuiet(server);
-            record(samples, 'background work after ingest (s)', sys, quietAfter, 's', 'lower');
-            log(`${sys} quiet ${quietAfter.toFixed(1)} s after the load`);
-            loaded.push(server);
-            keep = true;
-          }
-        } finally {
-          if (!keep) await server.stop();
         }
+        serverRate = Math.max(serverRate, r.pointsPerSecond);
+        if (wantQuery && c === 4) {
+          // Both systems compact and flush after a bulk load: measure steady-state latency once the
+          // server has gone quiet, and report how long its background work after the load took.
+          const quietAfter = await waitQuiet(server);
+          record(samples, 'background work after ingest (s)', sys, quietAfter, 's', 'lower');
+          log(`${sys} quiet ${quietAfter.toFixed(1)} s after the load`);
+          // The measured queries come from their own seeded generator, so both systems get exactly the
+          // same ones whatever the warm-up did; the warm-up draws from another.
+          const qs = standardQueries(o, seededRandom(run * 7919));
+          const warm = standardQueries(o, seededRandom(run * 7919 + 1));
+          const pool = new Pool(server.url, { connections: 1 });
+          try {
+            for (const [name, make] of Object.entries(qs)) {
+              // Warm-up (both systems alike): up to 1000 runs or 2 s, at least 2 — a JIT compiles the
+              // query path only after it has run a while; a serving database is warm.
+              const warmUntil = performance.now() + 2000;
+              for (let i = 0; i < 1000 && (i < 2 || performance.now() < warmUntil); i++) await timedQuery(pool, 'bench', warm[name]!());
+              const times: number[] = [];
+              for (let i = 0; i < o.queryRuns; i++) times.push(await timedQuery(pool, 'bench', make()));
+              const m = median(times);
+              record(samples, `${name} (ms)`, sys, m, 'ms', 'lower');
+              log(`${sys} ${name}: median ${m.toFixed(2)} ms`);
+            }
+          } finally {
+            await pool.close();
+          }
+        }
+      } finally {
+        await server.stop();
       }
-      if (loaded.length > 0) await queryPhase(o, run, loaded, samples);
-    } finally {
-      for (const server of loaded) await server.stop();
     }
   }
   const ceiling = await clientCeiling(batches, lines, 4);
   if (wantQuery) {
     notes.push(
-      `queries: after each C=4 load the harness waits until the server is quiet (figure "background work after ingest") and keeps it up; once both systems of a run are loaded, per query each warms up (up to 1000 runs or 2 s, at least 2), then the ${o.queryRuns} measured runs alternate between the systems (same queries, order swapped each time) and each system's median is taken: both see the same moments of this shared machine`,
+      `queries: after each C=4 load the harness waits until the server is quiet (figure "background work after ingest"), then per query warms up (up to 1000 runs or 2 s, at least 2) and takes the median of ${o.queryRuns} runs; both systems alike`,
     );
   }
   notes.push(
