@@ -347,16 +347,9 @@ class LineParser {
     const num = this.tplNum;
     const out: Array<readonly [string, FieldValue]> = new Array(count);
     for (let f = 0; f < count; f++) {
-      let v = num[f]!;
-      if (val[f * 3 + 2] === KIND_FLOAT) {
-        if (v !== v) {
-          v = parseDecimal17(buf, val[f * 3]!, val[f * 3 + 1]!);
-          if (v !== v) v = Number(decodeLatin1(buf, val[f * 3]!, val[f * 3 + 1]!));
-        }
-        out[f] = [names[f]!, v];
-      } else {
-        out[f] = [names[f]!, v === v ? BigInt(v) : parseIntRange(buf, val[f * 3]!, val[f * 3 + 1]!)!];
-      }
+      const vs = val[f * 3]!;
+      const ve = val[f * 3 + 1]!;
+      out[f] = [names[f]!, val[f * 3 + 2] === KIND_FLOAT ? exactFloat(buf, vs, ve, num[f]!) : exactInt(buf, vs, ve, num[f]!)];
     }
     return out;
   }
@@ -437,22 +430,12 @@ class LineParser {
       const ve = pos[o + 3]!;
       let value: FieldValue;
       switch (kind) {
-        case KIND_FLOAT: {
-          let v = fs.num[f]!;
-          // NaN: not exact while scanning: 16-17 digits without a string, else (exponent, more digits,
-          // undecided rounding) the engine's correctly rounded parse
-          if (v !== v) {
-            v = parseDecimal17(buf, vs, ve);
-            if (v !== v) v = Number(decodeLatin1(buf, vs, ve));
-          }
-          value = v;
+        case KIND_FLOAT:
+          value = exactFloat(buf, vs, ve, fs.num[f]!);
           break;
-        }
-        case KIND_INT: {
-          const v = fs.num[f]!;
-          value = v === v ? BigInt(v) : parseIntRange(buf, vs, ve)!;
+        case KIND_INT:
+          value = exactInt(buf, vs, ve, fs.num[f]!);
           break;
-        }
         case KIND_STRING:
           value = decodeStringField(buf, vs + 1, ve - 1);
           break;
@@ -525,6 +508,21 @@ class LineParser {
     this.lastTs = ns;
     return ns;
   }
+}
+
+/**
+ * The float value of buf[vs, ve): `scanned` when the scan computed it exactly, else (NaN: 16-17 digits, an
+ * exponent, more digits, undecided rounding) parseDecimal17, else the engine's correctly rounded parse.
+ */
+function exactFloat(buf: Uint8Array, vs: number, ve: number, scanned: number): number {
+  if (scanned === scanned) return scanned;
+  const v = parseDecimal17(buf, vs, ve);
+  return v === v ? v : Number(decodeLatin1(buf, vs, ve));
+}
+
+/** The integer value of buf[vs, ve) (range already checked): `scanned` when exact, else parsed from the digits. */
+function exactInt(buf: Uint8Array, vs: number, ve: number, scanned: number): bigint {
+  return scanned === scanned ? BigInt(scanned) : parseIntRange(buf, vs, ve)!;
 }
 
 function decodeFieldKey(buf: Uint8Array, s: number, e: number): string {
